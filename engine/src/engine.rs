@@ -1,0 +1,267 @@
+//! The [`Engine`]: one extract's road graph for one profile, its facility
+//! layers and the indexes, built once and then shared read-only.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::facility::{Facilities, Facility, Layer};
+use crate::geo_math::LocalProjection;
+use crate::graph::{Graph, GraphError, GraphReport};
+use crate::layer_file::{LayerFileError, read_layer_file};
+use crate::osm::{OsmData, OsmError, ReadReport, read_pbf};
+use crate::profile::Profile;
+use crate::snap::{RoadIndex, Snap, SnapError};
+use crate::tag_mapping::TagMapping;
+
+/// The largest snap limit accepted, in metres.
+pub const MAX_SNAP_LIMIT_M: f64 = 5_000.0;
+
+/// What the loader is doing, for progress bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Decoding the extract: `done` of `total` data blobs.
+    Decoding {
+        /// Blobs decoded so far.
+        done: usize,
+        /// Blobs in the file.
+        total: usize,
+    },
+    /// A named step after decoding.
+    Step(&'static str),
+}
+
+/// What to read besides the road network.
+#[derive(Debug, Clone)]
+pub struct ExtractOptions {
+    /// How OSM elements become facilities.
+    pub tag_mapping: TagMapping,
+    /// Whether to take facilities from OSM tags at all.
+    pub osm_facilities: bool,
+    /// The city's own layer files (CSV or GeoJSON), loaded after OSM.
+    pub layer_files: Vec<PathBuf>,
+}
+
+impl Default for ExtractOptions {
+    fn default() -> Self {
+        ExtractOptions { tag_mapping: TagMapping::default(), osm_facilities: true, layer_files: Vec::new() }
+    }
+}
+
+/// An extract read from disk with its facilities, before any profile is
+/// applied; one extract serves every profile.
+#[derive(Debug, Clone)]
+pub struct Extract {
+    /// The file as given, for reports.
+    pub file: String,
+    /// Nodes, highway ways and selected elements.
+    pub osm: OsmData,
+    /// Facilities from OSM tags and from the layer files, ids unique.
+    pub facilities: Vec<Facility>,
+}
+
+/// Why an engine could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The extract could not be read.
+    #[error(transparent)]
+    Osm(#[from] OsmError),
+    /// The extract has no highway at all.
+    #[error("{file} has no highway=* ways: there is no road network to route on")]
+    NoHighways {
+        /// The file.
+        file: String,
+    },
+    /// The profile can use no road of the extract.
+    #[error("{file}: {source}")]
+    Graph {
+        /// The file.
+        file: String,
+        /// The reason.
+        source: GraphError,
+    },
+    /// A layer file was refused.
+    #[error(transparent)]
+    LayerFile(#[from] LayerFileError),
+    /// Two facilities share an id.
+    #[error("{0}")]
+    DuplicateFacility(String),
+    /// An option is out of range.
+    #[error("{0}")]
+    BadOption(String),
+}
+
+impl Extract {
+    /// Reads a `.osm.pbf` extract and the facility layers.
+    pub fn read(
+        path: &Path,
+        options: &ExtractOptions,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Result<Extract, EngineError> {
+        let file = path.display().to_string();
+        let osm = read_pbf(path, &options.tag_mapping, &|done, total| progress(Progress::Decoding { done, total }))?;
+        if osm.highways.is_empty() {
+            return Err(EngineError::NoHighways { file });
+        }
+        progress(Progress::Step("loading facility layers"));
+        let mut facilities: Vec<Facility> = if options.osm_facilities {
+            osm.points_of_interest.iter().filter_map(|p| options.tag_mapping.facility(p)).collect()
+        } else {
+            Vec::new()
+        };
+        for layer_file in &options.layer_files {
+            facilities.extend(read_layer_file(layer_file)?);
+        }
+        Ok(Extract { file, osm, facilities })
+    }
+}
+
+/// Facilities of one layer and how many joined the network.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LayerReport {
+    /// Facilities in the layer.
+    pub facilities: usize,
+    /// Those snapped to a routable road.
+    pub snapped: usize,
+    /// Those too far from every routable road.
+    pub unsnapped: usize,
+}
+
+/// A facility that could not be snapped, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnsnappedFacility {
+    /// The facility's id.
+    pub id: String,
+    /// Its layer.
+    pub layer: Layer,
+    /// Distance to the nearest routable road in metres, if any road exists.
+    pub nearest_road_m: Option<f64>,
+    /// Why it was not snapped.
+    pub reason: String,
+}
+
+/// How an engine was built: the extract, the graph and the layers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LoadReport {
+    /// The extract file.
+    pub file: String,
+    /// Counts from reading the extract.
+    pub osm: ReadReport,
+    /// The graph of the profile.
+    pub graph: GraphReport,
+    /// The snap limit in metres.
+    pub max_snap_m: f64,
+    /// Per layer name, facility counts.
+    pub layers: BTreeMap<&'static str, LayerReport>,
+    /// Every facility that could not be snapped.
+    pub unsnapped: Vec<UnsnappedFacility>,
+}
+
+/// One extract's road graph for one profile, with its facilities snapped to
+/// it and the indexes built. Build once, then share (`Arc`) read-only.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    /// The travel profile.
+    pub profile: Profile,
+    /// The routable graph.
+    pub graph: Graph,
+    /// The R-tree over road segments, for snapping.
+    pub roads: RoadIndex,
+    /// Every facility, with the R-tree over their positions.
+    pub facilities: Facilities,
+    /// Each facility's snap, parallel to `facilities.all()`.
+    pub snaps: Vec<Result<Snap, SnapError>>,
+    /// How it was built.
+    pub report: LoadReport,
+}
+
+impl Engine {
+    /// Reads `path` and builds the engine for `profile`, snapping facilities
+    /// within `max_snap_m` metres.
+    pub fn load(
+        path: &Path,
+        options: &ExtractOptions,
+        profile: &Profile,
+        max_snap_m: f64,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Result<Engine, EngineError> {
+        let extract = Extract::read(path, options, progress)?;
+        Engine::build(&extract, profile, max_snap_m, progress)
+    }
+
+    /// Builds the engine for `profile` from an extract already read.
+    pub fn build(
+        extract: &Extract,
+        profile: &Profile,
+        max_snap_m: f64,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Result<Engine, EngineError> {
+        if !(max_snap_m.is_finite() && max_snap_m > 0.0 && max_snap_m <= MAX_SNAP_LIMIT_M) {
+            return Err(EngineError::BadOption(format!(
+                "snap limit {max_snap_m} m is outside (0, {MAX_SNAP_LIMIT_M}] m"
+            )));
+        }
+        progress(Progress::Step("building the road graph"));
+        let (graph, graph_report) = Graph::build(&extract.osm, profile)
+            .map_err(|source| EngineError::Graph { file: extract.file.clone(), source })?;
+        progress(Progress::Step("indexing roads and facilities"));
+        let projection = centre_projection(&graph);
+        let roads = RoadIndex::new(&graph, projection);
+        let facilities =
+            Facilities::new(extract.facilities.clone(), projection).map_err(EngineError::DuplicateFacility)?;
+        let snaps: Vec<Result<Snap, SnapError>> =
+            facilities.all().iter().map(|f| roads.snap(&graph, [f.lon, f.lat], max_snap_m)).collect();
+
+        let mut layers: BTreeMap<&'static str, LayerReport> =
+            Layer::ALL.iter().map(|l| (l.name(), LayerReport::default())).collect();
+        let mut unsnapped = Vec::new();
+        for (facility, snap) in facilities.all().iter().zip(&snaps) {
+            let counts = layers.entry(facility.layer.name()).or_default();
+            counts.facilities += 1;
+            match snap {
+                Ok(_) => counts.snapped += 1,
+                Err(e) => {
+                    counts.unsnapped += 1;
+                    let nearest_road_m = match e {
+                        SnapError::TooFar { distance_m, .. } if distance_m.is_finite() => Some(*distance_m),
+                        _ => None,
+                    };
+                    unsnapped.push(UnsnappedFacility {
+                        id: facility.id.clone(),
+                        layer: facility.layer,
+                        nearest_road_m,
+                        reason: e.to_string(),
+                    });
+                }
+            }
+        }
+        let report = LoadReport {
+            file: extract.file.clone(),
+            osm: extract.osm.report.clone(),
+            graph: graph_report,
+            max_snap_m,
+            layers,
+            unsnapped,
+        };
+        Ok(Engine { profile: profile.clone(), graph, roads, facilities, snaps, report })
+    }
+
+    /// Snaps a point within the engine's snap limit.
+    pub fn snap(&self, lon_lat: [f64; 2]) -> Result<Snap, SnapError> {
+        self.roads.snap(&self.graph, lon_lat, self.report.max_snap_m)
+    }
+}
+
+/// A projection centred on the graph's bounding box.
+fn centre_projection(graph: &Graph) -> LocalProjection {
+    let (mut min, mut max) = ([f64::MAX; 2], [f64::MIN; 2]);
+    for n in 0..graph.node_count() as u32 {
+        let p = graph.node_lon_lat(n);
+        for axis in 0..2 {
+            min[axis] = min[axis].min(p[axis]);
+            max[axis] = max[axis].max(p[axis]);
+        }
+    }
+    LocalProjection::new((min[0] + max[0]) / 2.0, (min[1] + max[1]) / 2.0)
+}

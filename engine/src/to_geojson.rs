@@ -1,0 +1,83 @@
+//! RFC 7946 GeoJSON features for what the engine holds: longitude first,
+//! WGS84, one feature per facility or directed edge. Writing them to files
+//! or sockets is the caller's business.
+
+use geojson::{Feature, Geometry, JsonObject, JsonValue};
+use serde_json::json;
+
+use crate::TIME_UNITS_PER_SECOND;
+use crate::facility::Facility;
+use crate::graph::{EdgeId, Graph};
+use crate::snap::{Snap, SnapError};
+
+/// Rounds to centimetres (or centiseconds) for readable output.
+fn centi(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+fn feature(geometry: Geometry, properties: JsonObject) -> Feature {
+    Feature { geometry: Some(geometry), properties: Some(properties), ..Feature::default() }
+}
+
+/// A facility as a Point feature. Properties: `id`, `name`, `name_zh`,
+/// `layer`, `amenities` (array), `opening_hours`, `capacity`, `source`
+/// (`osm` or `file`) with `element` and `matched` or `file` and `position`,
+/// `snapped`, and `snap_distance_m` or `snap_error`.
+pub fn facility_feature(facility: &Facility, snap: &Result<Snap, SnapError>) -> Feature {
+    let mut properties = match serde_json::to_value(facility) {
+        Ok(JsonValue::Object(map)) => map,
+        _ => JsonObject::new(),
+    };
+    properties.remove("lon");
+    properties.remove("lat");
+    properties.insert("snapped".into(), json!(snap.is_ok()));
+    match snap {
+        Ok(s) => properties.insert("snap_distance_m".into(), json!(centi(s.distance_m))),
+        Err(e) => properties.insert("snap_error".into(), json!(e.to_string())),
+    };
+    feature(Geometry::new_point([facility.lon, facility.lat]), properties)
+}
+
+/// A directed edge as a LineString feature from its tail to its head.
+/// Properties: `edge`, `from` and `to` (graph node ids), `from_osm` and
+/// `to_osm` (OSM node ids), `osm_way`, `highway`, `name`, `length_m`,
+/// `time_s`.
+pub fn edge_feature(graph: &Graph, edge: EdgeId) -> Feature {
+    let (road, _) = graph.edge_road(edge);
+    let (from, to) = (graph.tail(edge), graph.head(edge));
+    let properties = json!({
+        "edge": edge,
+        "from": from,
+        "to": to,
+        "from_osm": graph.node_osm_id(from),
+        "to_osm": graph.node_osm_id(to),
+        "osm_way": graph.road_way_id(road),
+        "highway": graph.road_highway(road),
+        "name": graph.road_name(road),
+        "length_m": centi(graph.edge_length_m(edge)),
+        "time_s": f64::from(graph.time(edge)) / f64::from(TIME_UNITS_PER_SECOND),
+    });
+    let JsonValue::Object(properties) = properties else { unreachable!("json! of an object literal") };
+    feature(Geometry::new_line_string(graph.edge_geometry(edge)), properties)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::tests::{ebike_town, edge};
+
+    #[test]
+    fn edges_are_linestrings_longitude_first_with_their_properties() {
+        let graph = ebike_town();
+        let e = edge(&graph, 4, 6).unwrap();
+        let text = serde_json::to_string(&edge_feature(&graph, e)).unwrap();
+        let value: JsonValue = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["geometry"]["type"], "LineString");
+        assert_eq!(value["geometry"]["coordinates"], json!([[0.001, 0.002], [0.001, 0.001], [0.001, 0.0]]));
+        let p = &value["properties"];
+        assert_eq!((p["from_osm"].as_i64(), p["to_osm"].as_i64(), p["osm_way"].as_i64()), (Some(4), Some(6), Some(2)));
+        assert_eq!(p["time_s"], 50.0);
+        assert_eq!(p["length_m"], 222.39);
+        assert_eq!(p["highway"], "residential");
+    }
+}
