@@ -51,9 +51,9 @@ pub use engine::{
 pub use facility::{Facilities, Facility, FacilityId, Layer, Source};
 pub use geo_math::{LocalProjection, check_lon_lat, haversine_m};
 pub use graph::{ComponentReport, EdgeId, Graph, GraphError, GraphReport, GraphSize, NodeId, RoadId};
-pub use profile::{Oneway, Profile, ProfileError, Profiles, Travel};
+pub use profile::{BUILT_IN_PROFILES, Oneway, Profile, ProfileError, Profiles, Travel};
 pub use snap::{DEFAULT_MAX_SNAP_M, RoadIndex, Snap, SnapError};
-pub use tag_mapping::{TagMapping, TagMappingError};
+pub use tag_mapping::{BUILT_IN_TAG_MAPPING, TagMapping, TagMappingError};
 
 /// Travel times are stored as integers in this many units per second
 /// (deciseconds).

@@ -66,7 +66,8 @@ pub(crate) fn edge(graph: &Graph, a: i64, b: i64) -> Option<EdgeId> {
 fn town_has_the_expected_nodes_roads_and_edges() {
     let osm = town();
     assert_eq!(osm.report.missing_node_refs, 1);
-    assert_eq!(osm.report.ways_with_missing_nodes, 1);
+    assert_eq!(osm.report.highway_missing_node_refs, 1);
+    assert_eq!(osm.report.highway_ways_with_missing_nodes, 1);
     let (graph, report) = Graph::build(&osm, Profiles::default().get("ebike").unwrap()).unwrap();
     // Node 2 and 5 are shape points; 7-8 is an island; way 6 has one node left.
     let mut osm_ids: Vec<i64> = (0..graph.node_count() as NodeId).map(|n| graph.node_osm_id(n)).collect();

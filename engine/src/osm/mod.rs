@@ -91,10 +91,16 @@ pub struct ReadReport {
     pub relations: usize,
     /// Ways tagged `highway=*`.
     pub highway_ways: usize,
-    /// References from highway ways to nodes that are not in the file.
+    /// References from any way to nodes that are not in the file (a
+    /// clipped extract).
     pub missing_node_refs: usize,
-    /// Highway ways with at least one missing node.
+    /// Ways with at least one missing node.
     pub ways_with_missing_nodes: usize,
+    /// References from highway ways to nodes that are not in the file; the
+    /// graph builder cuts the ways there.
+    pub highway_missing_node_refs: usize,
+    /// Highway ways with at least one missing node.
+    pub highway_ways_with_missing_nodes: usize,
     /// Elements selected by the facility tag mapping.
     pub points_of_interest: usize,
     /// Selected ways none of whose nodes are in the file (skipped).
@@ -220,6 +226,8 @@ struct Chunk {
     highways: Vec<(i64, Tags, Vec<i64>)>,
     poi_nodes: Vec<(i64, Tags)>,
     poi_ways: Vec<(i64, Tags, Vec<i64>)>,
+    /// Node references of the other ways, only to count missing nodes.
+    other_way_refs: Vec<Vec<i64>>,
     ways: usize,
     relations: usize,
 }
@@ -247,7 +255,7 @@ impl Chunk {
                         }
                         (true, false) => chunk.highways.push((way.id.0, way.tags, refs)),
                         (false, true) => chunk.poi_ways.push((way.id.0, way.tags, refs)),
-                        (false, false) => {}
+                        (false, false) => chunk.other_way_refs.push(refs),
                     }
                 }
                 OsmObj::Relation(_) => chunk.relations += 1,
@@ -291,12 +299,14 @@ impl OsmData {
         let mut highways = Vec::new();
         let mut poi_nodes = Vec::new();
         let mut poi_ways = Vec::new();
+        let mut other_way_refs = Vec::new();
         for chunk in chunks {
             data.node_ids.extend(chunk.node_ids);
             data.node_coords.extend(chunk.node_coords);
             highways.extend(chunk.highways);
             poi_nodes.extend(chunk.poi_nodes);
             poi_ways.extend(chunk.poi_ways);
+            other_way_refs.extend(chunk.other_way_refs);
             data.report.ways += chunk.ways;
             data.report.relations += chunk.relations;
         }
@@ -312,9 +322,17 @@ impl OsmData {
         for (id, tags, refs) in highways {
             let nodes: Vec<u32> = refs.iter().map(|&r| data.node_index(r).unwrap_or(MISSING_NODE)).collect();
             let missing = nodes.iter().filter(|&&n| n == MISSING_NODE).count();
+            data.report.highway_missing_node_refs += missing;
+            data.report.highway_ways_with_missing_nodes += usize::from(missing > 0);
+            data.highways.push(HighwayWay { id, tags, nodes });
+        }
+        data.report.missing_node_refs = data.report.highway_missing_node_refs;
+        data.report.ways_with_missing_nodes = data.report.highway_ways_with_missing_nodes;
+        let poi_way_refs = poi_ways.iter().filter(|(_, tags, _)| !tags.contains_key("highway")).map(|w| &w.2);
+        for refs in other_way_refs.iter().chain(poi_way_refs) {
+            let missing = refs.iter().filter(|&&r| data.node_index(r).is_none()).count();
             data.report.missing_node_refs += missing;
             data.report.ways_with_missing_nodes += usize::from(missing > 0);
-            data.highways.push(HighwayWay { id, tags, nodes });
         }
 
         for (id, tags) in poi_nodes {

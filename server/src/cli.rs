@@ -1,0 +1,72 @@
+//! Command-line arguments and dispatch.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands;
+
+/// Does every rider reach a rest station within 10 or 15 minutes?
+///
+/// reach loads an OpenStreetMap extract (.osm.pbf) into a road graph for a
+/// travel profile, with rider facility layers from OSM tags and from the
+/// city's own CSV or GeoJSON lists.
+#[derive(Debug, Parser)]
+#[command(name = "reach", version, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load an extract and report, per profile, the road graph and the
+    /// facility layers.
+    Inspect(commands::inspect::InspectArgs),
+    /// Write what the engine sees as GeoJSON layers for GIS checks.
+    Export(commands::export::ExportArgs),
+    /// Print the built-in travel profiles (TOML), to copy and edit.
+    Profiles,
+}
+
+/// Options shared by every command that loads an extract.
+#[derive(Debug, Clone, Args)]
+pub struct LoadArgs {
+    /// The OpenStreetMap extract (.osm.pbf).
+    pub pbf: PathBuf,
+    /// A city layer file (CSV or GeoJSON) to add; repeat for several.
+    #[arg(long = "layer-file", value_name = "FILE")]
+    pub layer_files: Vec<PathBuf>,
+    /// Take no facilities from OSM tags, only from layer files.
+    #[arg(long)]
+    pub no_osm_facilities: bool,
+    /// A TOML file of profiles that replace or add to the built-in ones.
+    #[arg(long, value_name = "FILE")]
+    pub profiles: Option<PathBuf>,
+    /// A TOML file that replaces the built-in OSM tag mapping for facilities.
+    #[arg(long, value_name = "FILE")]
+    pub tag_mapping: Option<PathBuf>,
+    /// Facilities and points farther than this from every routable road are
+    /// reported as unsnapped.
+    #[arg(long, value_name = "METRES", default_value_t = reach_engine::DEFAULT_MAX_SNAP_M)]
+    pub max_snap_m: f64,
+    /// No progress bar, even on a terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs a parsed command line; the exit code on success, an error to print
+/// otherwise.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Inspect(args) => commands::inspect::run(&args),
+        Command::Export(args) => commands::export::run(&args),
+        Command::Profiles => {
+            print!("{}", reach_engine::BUILT_IN_PROFILES);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
