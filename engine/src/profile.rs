@@ -311,7 +311,7 @@ mod tests {
     fn ebike_rides_roads_and_cycleways_at_capped_speeds() {
         assert_eq!(travel("ebike", &[("highway", "residential")]), Some((Some(16.0), Some(16.0))));
         assert_eq!(travel("ebike", &[("highway", "cycleway")]), Some((Some(20.0), Some(20.0))));
-        for (_, &kmh) in &profile("ebike").ride_kmh {
+        for &kmh in profile("ebike").ride_kmh.values() {
             assert!(kmh <= 25.0, "GB 17761-2018 caps e-bikes at 25 km/h");
         }
     }
