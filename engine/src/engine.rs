@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::facility::{Facilities, Facility, Layer};
+use crate::facility::{Facilities, Facility, Layer, check_unique_ids};
 use crate::geo_math::LocalProjection;
 use crate::graph::{Graph, GraphError, GraphReport};
 use crate::layer_file::{LayerFileError, read_layer_file};
@@ -74,12 +74,12 @@ pub enum EngineError {
         file: String,
     },
     /// The profile can use no road of the extract.
-    #[error("{file}: {source}")]
+    #[error("{file}: {reason}")]
     Graph {
         /// The file.
         file: String,
         /// The reason.
-        source: GraphError,
+        reason: GraphError,
     },
     /// A layer file was refused.
     #[error(transparent)]
@@ -113,6 +113,7 @@ impl Extract {
         for layer_file in &options.layer_files {
             facilities.extend(read_layer_file(layer_file)?);
         }
+        check_unique_ids(&facilities).map_err(EngineError::DuplicateFacility)?;
         Ok(Extract { file, osm, facilities })
     }
 }
@@ -204,7 +205,7 @@ impl Engine {
         }
         progress(Progress::Step("building the road graph"));
         let (graph, graph_report) = Graph::build(&extract.osm, profile)
-            .map_err(|source| EngineError::Graph { file: extract.file.clone(), source })?;
+            .map_err(|reason| EngineError::Graph { file: extract.file.clone(), reason })?;
         progress(Progress::Step("indexing roads and facilities"));
         let projection = centre_projection(&graph);
         let roads = RoadIndex::new(&graph, projection);

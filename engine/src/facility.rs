@@ -112,6 +112,26 @@ pub struct Facility {
     pub source: Source,
 }
 
+/// Maps each facility id to its index; two facilities with the same id are
+/// an error naming both sources.
+fn unique_ids(items: &[Facility]) -> Result<HashMap<String, FacilityId>, String> {
+    let mut by_id = HashMap::with_capacity(items.len());
+    for (index, facility) in items.iter().enumerate() {
+        if let Some(first) = by_id.insert(facility.id.clone(), index as FacilityId) {
+            return Err(format!(
+                "duplicate facility id {:?}: defined by {} and again by {}",
+                facility.id, items[first as usize].source, facility.source
+            ));
+        }
+    }
+    Ok(by_id)
+}
+
+/// Checks that no two facilities share an id; the error names both sources.
+pub fn check_unique_ids(items: &[Facility]) -> Result<(), String> {
+    unique_ids(items).map(|_| ())
+}
+
 /// Index of a facility in [`Facilities`].
 pub type FacilityId = u32;
 
@@ -132,15 +152,7 @@ impl Facilities {
     /// Indexes `items`; two facilities with the same id are an error naming
     /// both sources.
     pub fn new(items: Vec<Facility>, projection: LocalProjection) -> Result<Facilities, String> {
-        let mut by_id = HashMap::with_capacity(items.len());
-        for (index, facility) in items.iter().enumerate() {
-            if let Some(first) = by_id.insert(facility.id.clone(), index as FacilityId) {
-                return Err(format!(
-                    "duplicate facility id {:?}: defined by {} and again by {}",
-                    facility.id, items[first as usize].source, facility.source
-                ));
-            }
-        }
+        let by_id = unique_ids(&items)?;
         let points = items
             .iter()
             .enumerate()

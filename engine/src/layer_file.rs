@@ -38,12 +38,12 @@ const LISTED_PROBLEMS: usize = 20;
 #[derive(Debug, thiserror::Error)]
 pub enum LayerFileError {
     /// The file could not be read.
-    #[error("cannot read layer file {file}: {source}")]
+    #[error("cannot read layer file {file}: {reason}")]
     Io {
         /// The file.
         file: String,
         /// The operating system's reason.
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     /// The file as a whole is not usable (not GeoJSON, missing columns...).
     #[error("layer file {file}: {message}; nothing loaded")]
@@ -75,7 +75,7 @@ fn list(problems: &[String]) -> String {
 /// else is CSV.
 pub fn read_layer_file(path: &Path) -> Result<Vec<Facility>, LayerFileError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| LayerFileError::Io { file: file.clone(), source })?;
+    let bytes = std::fs::read(path).map_err(|reason| LayerFileError::Io { file: file.clone(), reason })?;
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
     if extension == "geojson" || extension == "json" { parse_geojson(&bytes, &file) } else { parse_csv(&bytes, &file) }
 }

@@ -51,11 +51,21 @@ pub struct LoadArgs {
     pub tag_mapping: Option<PathBuf>,
     /// Facilities and points farther than this from every routable road are
     /// reported as unsnapped.
-    #[arg(long, value_name = "METRES", default_value_t = reach_engine::DEFAULT_MAX_SNAP_M)]
+    #[arg(long, value_name = "METRES", default_value_t = reach_engine::DEFAULT_MAX_SNAP_M, value_parser = snap_limit)]
     pub max_snap_m: f64,
     /// No progress bar, even on a terminal.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Parses a snap limit in metres, refusing what the engine would refuse.
+fn snap_limit(text: &str) -> Result<f64, String> {
+    let limit: f64 = text.parse().map_err(|_| format!("{text:?} is not a number of metres"))?;
+    if limit.is_finite() && limit > 0.0 && limit <= reach_engine::MAX_SNAP_LIMIT_M {
+        Ok(limit)
+    } else {
+        Err(format!("snap limit {limit} m is outside (0, {}] m", reach_engine::MAX_SNAP_LIMIT_M))
+    }
 }
 
 /// Runs a parsed command line; the exit code on success, an error to print

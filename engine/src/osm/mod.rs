@@ -126,12 +126,12 @@ pub struct OsmData {
 #[derive(Debug, thiserror::Error)]
 pub enum OsmError {
     /// The file could not be opened or read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {reason}")]
     Io {
         /// The file.
         path: PathBuf,
         /// The operating system's reason.
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     /// The file has no bytes.
     #[error("{path} is empty: expected an OpenStreetMap .osm.pbf extract")]
@@ -170,7 +170,7 @@ pub fn read_pbf(
     mapping: &TagMapping,
     on_blob: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<OsmData, OsmError> {
-    let bytes = std::fs::read(path).map_err(|source| OsmError::Io { path: path.to_owned(), source })?;
+    let bytes = std::fs::read(path).map_err(|reason| OsmError::Io { path: path.to_owned(), reason })?;
     read_pbf_bytes(&bytes, path, mapping, on_blob)
 }
 

@@ -137,9 +137,11 @@ fn render(report: &InspectReport) -> String {
     if osm.missing_node_refs > 0 {
         let _ = writeln!(
             out,
-            "clipped     {} references to nodes not in the file, in {} highway ways (ways cut there)",
+            "clipped     {} references to nodes not in the file, in {} ways ({} in {} highway ways, cut there)",
             thousands(osm.missing_node_refs),
-            thousands(osm.ways_with_missing_nodes)
+            thousands(osm.ways_with_missing_nodes),
+            thousands(osm.highway_missing_node_refs),
+            thousands(osm.highway_ways_with_missing_nodes)
         );
     }
     let layers: Vec<String> = report.facilities.iter().map(|(l, n)| format!("{l} {}", thousands(*n))).collect();

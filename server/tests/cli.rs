@@ -1,0 +1,227 @@
+//! The `reach` binary end to end: the bundled sample, GeoJSON export, and
+//! every kind of bad input named in the README, each with its message.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/helsinki.osm.pbf");
+const SAMPLE_CSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/helsinki-stations.csv");
+const NO_ROADS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/helsinki-amenities-only.osm.pbf");
+
+fn reach(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_reach")).args(args).output().expect("the reach binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Runs `reach` expecting failure, and returns its error message.
+fn failure(args: &[&str]) -> String {
+    let output = reach(args);
+    assert_eq!(output.status.code(), Some(1), "expected exit 1 for {args:?}; stdout: {}", stdout(&output));
+    let message = stderr(&output);
+    assert!(message.starts_with("error: "), "{message}");
+    assert!(!message.contains("panicked"), "{message}");
+    message
+}
+
+/// A fresh scratch folder for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("reach-cli-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write scratch file");
+    path.display().to_string()
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("output exists")).expect("output is JSON")
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for args in [&["--help"][..], &["inspect", "--help"], &["export", "--help"], &["profiles", "--help"]] {
+        let output = reach(args);
+        assert!(output.status.success(), "{args:?}");
+        assert!(stdout(&output).contains("Usage: reach"), "{args:?}");
+    }
+}
+
+#[test]
+fn profiles_prints_the_built_in_toml() {
+    let output = reach(&["profiles"]);
+    assert!(output.status.success());
+    let text = stdout(&output);
+    for table in ["[ebike]", "[bicycle]", "[walk]", "[car]"] {
+        assert!(text.contains(table), "{table}");
+    }
+}
+
+#[test]
+fn inspect_reports_every_profile_of_the_sample() {
+    let output = reach(&["inspect", SAMPLE]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    for expected in ["ebike", "bicycle", "walk", "car", "4,525 references to nodes not in the file"] {
+        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    }
+    assert!(stderr(&output).is_empty(), "no progress bar when stderr is not a terminal");
+}
+
+#[test]
+fn inspect_json_has_the_documented_keys() {
+    let output = reach(&["inspect", SAMPLE, "--json", "--profile", "ebike", "--layer-file", SAMPLE_CSV]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output)).expect("one JSON object");
+    assert_eq!(report["osm"]["missing_node_refs"], 4525);
+    assert_eq!(report["layer_files"][0], SAMPLE_CSV);
+    let ebike = &report["profiles"]["ebike"];
+    assert!(ebike["nodes"].as_u64().unwrap() > 1000);
+    assert!(ebike["edges"].as_u64().unwrap() > ebike["nodes"].as_u64().unwrap());
+    assert!(ebike["road_km"].as_f64().unwrap() > 10.0);
+    let share = ebike["component_filter"]["road_km_share"].as_f64().unwrap();
+    assert!(share > 0.5 && share <= 1.0);
+    let stations = &ebike["layers"]["stations"];
+    assert_eq!(
+        stations["facilities"].as_u64().unwrap(),
+        stations["snapped"].as_u64().unwrap() + stations["unsnapped"].as_u64().unwrap()
+    );
+    // The city's four stations join the OSM ones.
+    assert_eq!(report["facilities"]["stations"].as_u64().unwrap(), 39 + 4);
+    assert!(report["profiles"].get("car").is_none());
+}
+
+#[test]
+fn export_writes_geojson_layers_and_roads() {
+    let dir = scratch("export");
+    let out = dir.display().to_string();
+    let output = reach(&["export", "--layers", "--roads", SAMPLE, "--layer-file", SAMPLE_CSV, "--out", &out]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let inspect: Value =
+        serde_json::from_str(&stdout(&reach(&["inspect", SAMPLE, "--json", "--profile", "ebike"]))).unwrap();
+    let roads = read_json(&dir.join("roads.geojson"));
+    assert_eq!(roads["type"], "FeatureCollection");
+    let features = roads["features"].as_array().unwrap();
+    assert_eq!(features.len() as u64, inspect["profiles"]["ebike"]["edges"].as_u64().unwrap());
+    for feature in features {
+        assert_eq!(feature["geometry"]["type"], "LineString");
+        let coordinates = feature["geometry"]["coordinates"].as_array().unwrap();
+        assert!(coordinates.len() >= 2);
+        let (lon, lat) = (coordinates[0][0].as_f64().unwrap(), coordinates[0][1].as_f64().unwrap());
+        assert!((24.9..25.0).contains(&lon) && (60.1..60.2).contains(&lat), "longitude first: {lon}, {lat}");
+        let p = &feature["properties"];
+        assert!(p["from"].is_u64() && p["to"].is_u64());
+        assert!(p["length_m"].as_f64().unwrap() >= 0.0 && p["time_s"].as_f64().unwrap() > 0.0);
+    }
+
+    let stations = read_json(&dir.join("stations.geojson"));
+    let city = stations["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["id"] == "hel-st-01")
+        .expect("the city's station is exported");
+    assert_eq!(city["geometry"]["coordinates"], serde_json::json!([24.9442, 60.1712]));
+    assert_eq!(city["properties"]["name_zh"], "火车站广场骑手驿站");
+    assert_eq!(city["properties"]["snapped"], true);
+    assert_eq!(city["properties"]["amenities"][0], "water");
+    for layer in ["merchants", "parking"] {
+        assert!(!read_json(&dir.join(format!("{layer}.geojson")))["features"].as_array().unwrap().is_empty());
+    }
+    assert!(!dir.join("roads.geojson.partial").exists());
+}
+
+#[test]
+fn broken_extracts_are_named_with_their_position() {
+    let dir = scratch("broken");
+    let empty = write(&dir, "empty.osm.pbf", b"");
+    assert!(failure(&["inspect", &empty]).contains("empty.osm.pbf is empty"));
+
+    let sample = std::fs::read(SAMPLE).unwrap();
+    let truncated = write(&dir, "truncated.osm.pbf", &sample[..sample.len() / 2]);
+    let message = failure(&["inspect", &truncated]);
+    assert!(message.contains("truncated.osm.pbf: at byte ") && message.contains("truncated"), "{message}");
+
+    let noise: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let random = write(&dir, "random.osm.pbf", &noise);
+    let message = failure(&["inspect", &random]);
+    assert!(message.contains("random.osm.pbf: at byte 0") && message.contains("not an OSM PBF"), "{message}");
+
+    let message = failure(&["inspect", NO_ROADS]);
+    assert!(message.contains("helsinki-amenities-only.osm.pbf has no highway=* ways"), "{message}");
+
+    let message = failure(&["inspect", "/nonexistent/city.osm.pbf"]);
+    assert!(message.contains("cannot read /nonexistent/city.osm.pbf"), "{message}");
+}
+
+#[test]
+fn bad_layer_files_are_refused_whole_with_every_bad_row() {
+    let dir = scratch("layers");
+    let csv = write(
+        &dir,
+        "stations.csv",
+        concat!(
+            "id,name,layer,lon,lat,amenities,opening_hours,capacity\n",
+            "a,Good,stations,24.944,60.171,water,,\n",
+            "b,Bad latitude,stations,24.944,91,,,\n",
+            "c,Not a number,stations,NaN,60.17,,,\n",
+            "d,Unknown layer,depots,24.944,60.171,,,\n",
+            "a,Duplicate,stations,24.945,60.172,,,\n",
+            "e,Bad coordinate,stations,24.9x,60.171,,,\n",
+        )
+        .as_bytes(),
+    );
+    let message = failure(&["inspect", SAMPLE, "--layer-file", &csv]);
+    for expected in [
+        "stations.csv: 5 bad row(s), nothing loaded",
+        "line 3: latitude 91 is not a number in [-90, 90]",
+        "line 4: longitude NaN is not a number in [-180, 180]",
+        "line 5: unknown layer \"depots\"; known layers: stations, merchants, parking",
+        "line 6: duplicate id \"a\" (first at line 2)",
+        "line 7: longitude \"24.9x\" is not a number",
+    ] {
+        assert!(message.contains(expected), "{expected:?} missing from:\n{message}");
+    }
+
+    let lines = write(
+        &dir,
+        "lines.geojson",
+        br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"x","layer":"parking"},
+            "geometry":{"type":"LineString","coordinates":[[24.94,60.17],[24.95,60.17]]}}]}"#,
+    );
+    let message = failure(&["inspect", SAMPLE, "--layer-file", &lines]);
+    assert!(message.contains("lines.geojson: 1 bad row(s)"), "{message}");
+    assert!(message.contains("feature 1: geometry is a LineString, not a Point"), "{message}");
+
+    let clash = write(&dir, "clash.csv", b"id,layer,lon,lat\nnode/92556620,stations,24.944,60.171\n");
+    let message = failure(&["inspect", SAMPLE, "--layer-file", &clash, "--profile", "walk"]);
+    assert!(message.contains("duplicate facility id \"node/92556620\""), "{message}");
+}
+
+#[test]
+fn bad_options_are_refused() {
+    let message = failure(&["inspect", SAMPLE, "--profile", "horse"]);
+    assert!(message.contains("unknown profile \"horse\"; known profiles: bicycle, car, ebike, walk"), "{message}");
+    for limit in ["NaN", "-1", "1e9", "far"] {
+        let output = reach(&["inspect", SAMPLE, &format!("--max-snap-m={limit}")]);
+        assert_eq!(output.status.code(), Some(2), "--max-snap-m {limit}");
+        let message = stderr(&output);
+        assert!(message.contains("--max-snap-m"), "{message}");
+        assert!(message.contains("outside (0, 5000] m") || message.contains("not a number"), "{message}");
+    }
+    let output = reach(&["inspect"]);
+    assert_eq!(output.status.code(), Some(2), "a usage error");
+}
