@@ -3,8 +3,11 @@
 
 mod common;
 
-use common::{EXTRACTS, engine, read};
+use common::{engine, read};
 use reach_engine::{EdgeId, Engine, Graph, Layer, NodeId, Profiles, RoadId, haversine_m};
+
+/// Every extract in `../shared/data`.
+const EXTRACTS: [&str; 7] = ["monaco", "chengdu", "beijing-haidian", "helsinki", "porto", "andorra", "heidelberg"];
 
 /// Road kilometres of the ebike graph seen on 2026-11-23, ±25 % allowed:
 /// wide enough for profile tuning, narrow enough to catch a broken loader.

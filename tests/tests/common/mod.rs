@@ -5,9 +5,6 @@ use std::path::PathBuf;
 
 use reach_engine::{Engine, Extract, ExtractOptions, Profiles};
 
-/// Every extract in `../shared/data`.
-pub const EXTRACTS: [&str; 7] = ["monaco", "chengdu", "beijing-haidian", "helsinki", "porto", "andorra", "heidelberg"];
-
 /// The path of a shared extract; panics with a clear message when the shared
 /// data folder is not beside the checkout.
 pub fn extract_path(name: &str) -> PathBuf {
