@@ -225,3 +225,44 @@ fn bad_options_are_refused() {
     let output = reach(&["inspect"]);
     assert_eq!(output.status.code(), Some(2), "a usage error");
 }
+
+/// `ogrinfo`'s summary of a file: geometry type and feature count.
+fn ogrinfo_summary(path: &Path) -> (String, usize) {
+    let output = Command::new("ogrinfo")
+        .args(["-ro", "-so", "-al"])
+        .arg(path)
+        .output()
+        .expect("ogrinfo runs (bash scripts/install-test-tools.sh installs it)");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success() && errors.trim().is_empty(), "ogrinfo {}: {errors}", path.display());
+    let field =
+        |name: &str| text.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_string()).unwrap_or_default();
+    let count = field("Feature Count:").parse().expect("ogrinfo prints a feature count");
+    (field("Geometry:"), count)
+}
+
+#[test]
+fn gdal_reads_every_exported_layer() {
+    let dir = scratch("gdal");
+    let output = reach(&["export", SAMPLE, "--layer-file", SAMPLE_CSV, "--out", &dir.display().to_string()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let inspect: Value = serde_json::from_str(&stdout(&reach(&[
+        "inspect",
+        SAMPLE,
+        "--json",
+        "--profile",
+        "ebike",
+        "--layer-file",
+        SAMPLE_CSV,
+    ])))
+    .unwrap();
+    let ebike = &inspect["profiles"]["ebike"];
+    let (geometry, count) = ogrinfo_summary(&dir.join("roads.geojson"));
+    assert_eq!((geometry.as_str(), count as u64), ("Line String", ebike["edges"].as_u64().unwrap()));
+    for layer in ["stations", "merchants", "parking"] {
+        let (geometry, count) = ogrinfo_summary(&dir.join(format!("{layer}.geojson")));
+        assert_eq!(geometry, "Point", "{layer}");
+        assert_eq!(count as u64, ebike["layers"][layer]["facilities"].as_u64().unwrap(), "{layer}");
+    }
+}
