@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use serde::{Serialize, Serializer};
 
+use crate::names::parse_by_name;
+
 /// One thing a facility offers riders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Amenity {
@@ -77,11 +79,7 @@ impl FromStr for Amenity {
 
     /// Parses a name, case-insensitively; the error lists the known names.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim().to_ascii_lowercase();
-        Amenity::ALL.into_iter().find(|a| a.name() == wanted).ok_or_else(|| {
-            let known: Vec<&str> = Amenity::ALL.iter().map(|a| a.name()).collect();
-            format!("unknown amenity {s:?}; known amenities: {}", known.join(", "))
-        })
+        parse_by_name(s, &Amenity::ALL, Amenity::name, ("amenity", "amenities"))
     }
 }
 

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::amenity::Amenities;
 use crate::geo_math::LocalProjection;
+use crate::names::parse_by_name;
 
 /// A facility layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -49,11 +50,7 @@ impl FromStr for Layer {
     /// Parses a layer name, case-insensitively; the error lists the known
     /// layers.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim().to_ascii_lowercase();
-        Layer::ALL
-            .into_iter()
-            .find(|l| l.name() == wanted)
-            .ok_or_else(|| format!("unknown layer {s:?}; known layers: stations, merchants, parking"))
+        parse_by_name(s, &Layer::ALL, Layer::name, ("layer", "layers"))
     }
 }
 

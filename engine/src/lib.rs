@@ -36,6 +36,7 @@ mod facility;
 mod geo_math;
 mod graph;
 pub mod layer_file;
+mod names;
 pub mod osm;
 mod profile;
 pub mod search;
