@@ -212,7 +212,7 @@ impl Engine {
         let facilities =
             Facilities::new(extract.facilities.clone(), projection).map_err(EngineError::DuplicateFacility)?;
         let snaps: Vec<Result<Snap, SnapError>> =
-            facilities.all().iter().map(|f| roads.snap(&graph, [f.lon, f.lat], max_snap_m)).collect();
+            facilities.all().iter().map(|f| roads.snap([f.lon, f.lat], max_snap_m)).collect();
 
         let mut layers: BTreeMap<&'static str, LayerReport> =
             Layer::ALL.iter().map(|l| (l.name(), LayerReport::default())).collect();
@@ -250,7 +250,7 @@ impl Engine {
 
     /// Snaps a point within the engine's snap limit.
     pub fn snap(&self, lon_lat: [f64; 2]) -> Result<Snap, SnapError> {
-        self.roads.snap(&self.graph, lon_lat, self.report.max_snap_m)
+        self.roads.snap(lon_lat, self.report.max_snap_m)
     }
 }
 

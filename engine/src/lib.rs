@@ -35,6 +35,7 @@ mod engine;
 mod facility;
 mod geo_math;
 mod graph;
+pub mod isochrone;
 pub mod layer_file;
 mod names;
 pub mod osm;

@@ -9,6 +9,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::graph::{Graph, NodeId};
+use crate::snap::Snap;
 
 /// Which way a search follows the edges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +20,24 @@ pub enum Direction {
     Reverse,
 }
 
+/// The search sources for a snapped point: the ends of its road that the
+/// direction of travel allows, with the partial travel time (rounded to the
+/// decisecond) between the point and each end. On a one-way road only one
+/// end is a source.
+pub fn snap_sources(graph: &Graph, snap: &Snap, direction: Direction) -> Vec<(NodeId, u32)> {
+    let [start, end] = graph.road_ends(snap.road);
+    let [along, against] = graph.road_edges(snap.road);
+    let part = |edge: Option<u32>, share: f64| edge.map(|e| (f64::from(graph.time(e)) * share).round() as u32);
+    let f = snap.fraction;
+    let ends = match direction {
+        // Leave the point along the road to its end, or against it to its start.
+        Direction::Forward => [(end, part(along, 1.0 - f)), (start, part(against, f))],
+        // Arrive at the point from the start (riding along) or from the end (against).
+        Direction::Reverse => [(start, part(along, f)), (end, part(against, 1.0 - f))],
+    };
+    ends.into_iter().filter_map(|(node, time)| time.map(|t| (node, t))).collect()
+}
+
 /// Reusable working memory for Dijkstra searches on one graph.
 #[derive(Debug, Clone)]
 pub struct SearchSpace {
@@ -26,12 +45,25 @@ pub struct SearchSpace {
     stamp: Vec<u32>,
     generation: u32,
     heap: BinaryHeap<Reverse<(u32, NodeId)>>,
+    reached: Vec<NodeId>,
 }
 
 impl SearchSpace {
     /// Working memory for a graph of `node_count` nodes.
     pub fn new(node_count: usize) -> SearchSpace {
-        SearchSpace { time: vec![0; node_count], stamp: vec![0; node_count], generation: 0, heap: BinaryHeap::new() }
+        SearchSpace {
+            time: vec![0; node_count],
+            stamp: vec![0; node_count],
+            generation: 0,
+            heap: BinaryHeap::new(),
+            reached: Vec::new(),
+        }
+    }
+
+    /// Every node the last search reached within its limit, in the order
+    /// they were first reached.
+    pub fn reached(&self) -> &[NodeId] {
+        &self.reached
     }
 
     /// The settled travel time to (or from) `node` in deciseconds from the
@@ -47,6 +79,7 @@ impl SearchSpace {
     pub fn run(&mut self, graph: &Graph, sources: &[(NodeId, u32)], direction: Direction, limit: u32) {
         self.next_generation();
         self.heap.clear();
+        self.reached.clear();
         for &(node, time) in sources {
             if time <= limit && self.improve(node, time) {
                 self.heap.push(Reverse((time, node)));
@@ -72,8 +105,12 @@ impl SearchSpace {
     /// Lowers the tentative time of `node` if `time` is better.
     fn improve(&mut self, node: NodeId, time: u32) -> bool {
         let i = node as usize;
-        if self.stamp[i] != self.generation || time < self.time[i] {
+        if self.stamp[i] != self.generation {
             self.stamp[i] = self.generation;
+            self.time[i] = time;
+            self.reached.push(node);
+            true
+        } else if time < self.time[i] {
             self.time[i] = time;
             true
         } else {
@@ -110,6 +147,30 @@ mod tests {
         // Times *to* 4 from 6 on the reverse graph equal times from 6 forward.
         space.run(&graph, &[(n4, 0)], Direction::Reverse, u32::MAX);
         assert_eq!(space.time(n6), Some(1000));
+    }
+
+    #[test]
+    fn a_point_on_a_one_way_street_has_one_source_per_direction() {
+        let graph = ebike_town();
+        let (n4, n6) = (node(&graph, 4), node(&graph, 6));
+        let road = (0..graph.road_count() as u32).find(|&r| graph.road_ends(r) == [n4, n6]).unwrap();
+        let snap = Snap { road, fraction: 0.25, distance_m: 0.0, lon_lat: [0.001, 0.0015] };
+        // 500 ds for the whole one-way edge 4 -> 6.
+        assert_eq!(snap_sources(&graph, &snap, Direction::Forward), vec![(n6, 375)]);
+        assert_eq!(snap_sources(&graph, &snap, Direction::Reverse), vec![(n4, 125)]);
+    }
+
+    #[test]
+    fn a_point_on_a_two_way_street_reaches_both_ends() {
+        let graph = ebike_town();
+        let (n1, n3) = (node(&graph, 1), node(&graph, 3));
+        let road = (0..graph.road_count() as u32).find(|&r| graph.road_ends(r) == [n1, n3]).unwrap();
+        let snap = Snap { road, fraction: 0.5, distance_m: 0.0, lon_lat: [0.0, 0.001] };
+        let mut sources = snap_sources(&graph, &snap, Direction::Forward);
+        sources.sort();
+        let mut expected = vec![(n3, 250), (n1, 250)];
+        expected.sort();
+        assert_eq!(sources, expected);
     }
 
     #[test]

@@ -50,25 +50,54 @@ pub enum SnapError {
     },
 }
 
-/// An R-tree over the segments of every road of a graph.
+/// An R-tree over the segments of every road of a graph, with every road's
+/// polyline in projected metres and the fraction of the road's length at
+/// each of its points.
 #[derive(Debug, Clone)]
 pub struct RoadIndex {
     tree: RTree<Segment>,
     projection: LocalProjection,
+    /// Projected points of every road, in graph order.
+    points: Vec<[f64; 2]>,
+    /// Fraction of the road's projected length at each point, 0 to 1.
+    fractions: Vec<f64>,
+    /// Where each road's points start in `points`; one more entry than roads.
+    starts: Vec<u32>,
 }
 
 impl RoadIndex {
     /// Indexes every segment of every road of `graph`.
     pub fn new(graph: &Graph, projection: LocalProjection) -> RoadIndex {
         let mut segments = Vec::new();
+        let mut points = Vec::new();
+        let mut fractions = Vec::new();
+        let mut starts = Vec::with_capacity(graph.road_count() + 1);
         for road in 0..graph.road_count() as RoadId {
-            let points = graph.road_geometry(road);
-            for (i, pair) in points.windows(2).enumerate() {
-                let line = Line::new(projection.project(pair[0]), projection.project(pair[1]));
-                segments.push(Segment::new(line, (road, i as u32)));
+            let start = points.len();
+            starts.push(start as u32);
+            points.extend(graph.road_geometry(road).iter().map(|&p| projection.project(p)));
+            let road_points = &points[start..];
+            let mut offset = 0.0;
+            fractions.push(0.0);
+            for (i, pair) in road_points.windows(2).enumerate() {
+                offset += pair[0].distance_2(&pair[1]).sqrt();
+                fractions.push(offset);
+                segments.push(Segment::new(Line::new(pair[0], pair[1]), (road, i as u32)));
+            }
+            let total = offset;
+            for f in &mut fractions[start..] {
+                *f = if total > 0.0 { *f / total } else { 0.0 };
             }
         }
-        RoadIndex { tree: RTree::bulk_load(segments), projection }
+        starts.push(points.len() as u32);
+        RoadIndex { tree: RTree::bulk_load(segments), projection, points, fractions, starts }
+    }
+
+    /// A road's polyline in projected metres, and the fraction of the road's
+    /// length at each point (0 at the first, 1 at the last).
+    pub fn projected_road(&self, road: RoadId) -> (&[[f64; 2]], &[f64]) {
+        let range = self.starts[road as usize] as usize..self.starts[road as usize + 1] as usize;
+        (&self.points[range.clone()], &self.fractions[range])
     }
 
     /// The projection the index works in.
@@ -79,7 +108,7 @@ impl RoadIndex {
     /// Snaps `[lon, lat]` to the nearest road within `max_distance_m`.
     /// Equally near roads are resolved to the lowest road id, so results are
     /// reproducible.
-    pub fn snap(&self, graph: &Graph, lon_lat: [f64; 2], max_distance_m: f64) -> Result<Snap, SnapError> {
+    pub fn snap(&self, lon_lat: [f64; 2], max_distance_m: f64) -> Result<Snap, SnapError> {
         check_lon_lat(lon_lat[0], lon_lat[1]).map_err(SnapError::InvalidCoordinate)?;
         let query = self.projection.project(lon_lat);
         let mut nearest = self.tree.nearest_neighbor_iter_with_distance_2(&query);
@@ -95,19 +124,18 @@ impl RoadIndex {
             .chain(nearest.take_while(|(_, d2)| *d2 <= best_d2 + tolerance).map(|(s, _)| s))
             .min_by_key(|s| s.data)
             .unwrap_or(first);
-        Ok(self.locate(graph, chosen, query, distance_m))
+        Ok(self.locate(chosen, query, distance_m))
     }
 
     /// The snap on segment `segment` nearest to the projected `query`.
-    fn locate(&self, graph: &Graph, segment: &Segment, query: [f64; 2], distance_m: f64) -> Snap {
+    fn locate(&self, segment: &Segment, query: [f64; 2], distance_m: f64) -> Snap {
         let (road, index) = segment.data;
+        let i = index as usize;
         let on_line = segment.geom().nearest_point(&query);
-        let points: Vec<[f64; 2]> = graph.road_geometry(road).iter().map(|&p| self.projection.project(p)).collect();
-        let length = |a: [f64; 2], b: [f64; 2]| a.distance_2(&b).sqrt();
-        let before: f64 = points.windows(2).take(index as usize).map(|w| length(w[0], w[1])).sum();
-        let total: f64 = points.windows(2).map(|w| length(w[0], w[1])).sum();
-        let offset = before + length(points[index as usize], on_line);
-        let fraction = if total > 0.0 { (offset / total).clamp(0.0, 1.0) } else { 0.0 };
+        let (points, fractions) = self.projected_road(road);
+        let segment_length = points[i].distance_2(&points[i + 1]).sqrt();
+        let along = if segment_length > 0.0 { points[i].distance_2(&on_line).sqrt() / segment_length } else { 0.0 };
+        let fraction = (fractions[i] + along * (fractions[i + 1] - fractions[i])).clamp(0.0, 1.0);
         Snap { road, fraction, distance_m, lon_lat: self.projection.unproject(on_line) }
     }
 }
@@ -127,7 +155,7 @@ mod tests {
     fn a_point_beside_a_road_snaps_to_its_foot() {
         let (graph, index) = town_index();
         // 0.0002° east of road 1-2-3, a quarter of the way up from node 1.
-        let snap = index.snap(&graph, [0.0002, 0.0005], DEFAULT_MAX_SNAP_M).unwrap();
+        let snap = index.snap([0.0002, 0.0005], DEFAULT_MAX_SNAP_M).unwrap();
         let [a, b] = graph.road_ends(snap.road);
         let ends = [graph.node_osm_id(a), graph.node_osm_id(b)];
         assert!(ends == [1, 3] || ends == [3, 1], "{ends:?}");
@@ -140,7 +168,7 @@ mod tests {
     #[test]
     fn a_point_at_a_node_snaps_to_the_lowest_road_there() {
         let (graph, index) = town_index();
-        let snap = index.snap(&graph, [0.0, 0.0], DEFAULT_MAX_SNAP_M).unwrap();
+        let snap = index.snap([0.0, 0.0], DEFAULT_MAX_SNAP_M).unwrap();
         let one = node(&graph, 1);
         let touching: Vec<RoadId> =
             (0..graph.road_count() as RoadId).filter(|&r| graph.road_ends(r).contains(&one)).collect();
@@ -152,21 +180,21 @@ mod tests {
 
     #[test]
     fn far_points_and_dropped_islands_are_refused_with_the_distance() {
-        let (graph, index) = town_index();
+        let (_, index) = town_index();
         // The island 7-8 at (0.01, 0.01) was dropped: its roads are not indexed.
-        let err = index.snap(&graph, [0.01, 0.0105], DEFAULT_MAX_SNAP_M).unwrap_err();
+        let err = index.snap([0.01, 0.0105], DEFAULT_MAX_SNAP_M).unwrap_err();
         let SnapError::TooFar { distance_m, limit_m } = err else { panic!("{err:?}") };
         assert_eq!(limit_m, 300.0);
         assert!(distance_m > 900.0, "{distance_m}");
         assert!(err.to_string().contains("beyond the snap limit of 300 m"));
         // The same point with a large enough limit snaps to the main network.
-        assert!(index.snap(&graph, [0.01, 0.0105], 2000.0).is_ok());
+        assert!(index.snap([0.01, 0.0105], 2000.0).is_ok());
     }
 
     #[test]
     fn invalid_coordinates_are_refused() {
-        let (graph, index) = town_index();
-        assert!(matches!(index.snap(&graph, [f64::NAN, 0.0], 300.0), Err(SnapError::InvalidCoordinate(_))));
-        assert!(matches!(index.snap(&graph, [0.0, 91.0], 300.0), Err(SnapError::InvalidCoordinate(_))));
+        let (_, index) = town_index();
+        assert!(matches!(index.snap([f64::NAN, 0.0], 300.0), Err(SnapError::InvalidCoordinate(_))));
+        assert!(matches!(index.snap([0.0, 91.0], 300.0), Err(SnapError::InvalidCoordinate(_))));
     }
 }

@@ -1,0 +1,231 @@
+//! Marching squares over a [`TimeGrid`]: the polygons of the grid points
+//! reached within a limit, with holes, valid by construction.
+//!
+//! A grid point is *inside* when its time is within the limit. Each cell's
+//! boundary crossings sit at the midpoints of its edges; segments join them
+//! with the inside on their left, so outer rings run counter-clockwise and
+//! holes clockwise. A saddle cell (two opposite corners inside) joins its
+//! inside corners through the cell, the same way at every limit, so larger
+//! limits give polygons that contain those of smaller ones. Rings never
+//! cross or touch: every crossing point belongs to exactly one ring.
+
+use geo::{Coord, LineString, MultiPolygon, Polygon};
+
+use super::raster::TimeGrid;
+
+/// A crossing point: a grid edge, as `2 * (j * nx + i) + kind` where kind 0
+/// is the horizontal edge from (i, j) to (i + 1, j) and kind 1 the vertical
+/// edge from (i, j) to (i, j + 1).
+type Crossing = u64;
+
+/// A ring in doubled grid units (so edge midpoints are integers).
+type Ring = Vec<[i64; 2]>;
+
+/// The polygons (in projected metres) of the grid points within `limit`,
+/// and their total area in square metres.
+pub fn polygons(grid: &TimeGrid, limit: f32) -> (MultiPolygon<f64>, f64) {
+    let segments = segments(grid, limit);
+    let rings = trace_rings(grid, segments);
+    let (mut outers, mut holes): (Vec<(Ring, i64)>, Vec<(Ring, i64)>) =
+        rings.into_iter().map(|r| (r.clone(), doubled_area(&r))).partition(|(_, a)| *a > 0);
+    outers.sort_by_key(|(_, area)| *area);
+    let mut polygon_holes: Vec<Vec<Ring>> = vec![Vec::new(); outers.len()];
+    for (hole, _) in holes.drain(..) {
+        let probe = hole[0];
+        if let Some(owner) = outers.iter().position(|(outer, _)| contains(outer, probe)) {
+            polygon_holes[owner].push(hole);
+        }
+    }
+    let to_metres = |p: [i64; 2]| Coord {
+        x: grid.origin[0] + p[0] as f64 * grid.spacing / 2.0,
+        y: grid.origin[1] + p[1] as f64 * grid.spacing / 2.0,
+    };
+    let ring_string = |ring: &Ring| {
+        let mut coords: Vec<Coord<f64>> = ring.iter().map(|&p| to_metres(p)).collect();
+        coords.push(coords[0]);
+        LineString::new(coords)
+    };
+    let mut area_doubled = 0i64;
+    let mut polygons = Vec::with_capacity(outers.len());
+    for ((outer, area), holes) in outers.iter().zip(&polygon_holes) {
+        area_doubled += area + holes.iter().map(|h| doubled_area(h)).sum::<i64>();
+        polygons.push(Polygon::new(ring_string(outer), holes.iter().map(ring_string).collect()));
+    }
+    // Doubled units: a unit square has doubled area 2 * 4 = 8.
+    let area_m2 = area_doubled as f64 / 8.0 * grid.spacing * grid.spacing;
+    (MultiPolygon::new(polygons), area_m2)
+}
+
+/// Every boundary segment, from one crossing to the next with the inside on
+/// the left.
+fn segments(grid: &TimeGrid, limit: f32) -> Vec<(Crossing, Crossing)> {
+    let (nx, ny) = (grid.nx, grid.ny);
+    let inside = |i: usize, j: usize| grid.time[j * nx + i] <= limit;
+    let horizontal = |i: usize, j: usize| 2 * (j * nx + i) as Crossing;
+    let vertical = |i: usize, j: usize| 2 * (j * nx + i) as Crossing + 1;
+    let mut out = Vec::new();
+    for j in 0..ny - 1 {
+        for i in 0..nx - 1 {
+            // Corners and edges counter-clockwise from the bottom left.
+            let corners = [inside(i, j), inside(i + 1, j), inside(i + 1, j + 1), inside(i, j + 1)];
+            if corners.iter().all(|&c| c == corners[0]) {
+                continue;
+            }
+            let edges = [horizontal(i, j), vertical(i + 1, j), horizontal(i, j + 1), vertical(i, j)];
+            // Each edge where the inside ends starts a segment, which ends at the
+            // next edge (counter-clockwise) where the inside begins again.
+            for k in 0..4 {
+                if corners[k] && !corners[(k + 1) % 4] {
+                    let end = (1..4).map(|step| (k + step) % 4).find(|&m| !corners[m] && corners[(m + 1) % 4]);
+                    if let Some(m) = end {
+                        out.push((edges[k], edges[m]));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Links segments into closed rings of doubled grid coordinates, dropping
+/// points in the middle of straight runs.
+fn trace_rings(grid: &TimeGrid, mut segments: Vec<(Crossing, Crossing)>) -> Vec<Ring> {
+    segments.sort_unstable();
+    let nx = grid.nx as u64;
+    let position = |c: Crossing| -> [i64; 2] {
+        let (cell, kind) = (c / 2, c % 2);
+        let (i, j) = ((cell % nx) as i64, (cell / nx) as i64);
+        if kind == 0 { [2 * i + 1, 2 * j] } else { [2 * i, 2 * j + 1] }
+    };
+    let mut used = vec![false; segments.len()];
+    let mut rings = Vec::new();
+    for first in 0..segments.len() {
+        if used[first] {
+            continue;
+        }
+        let mut ring: Ring = Vec::new();
+        let mut at = first;
+        loop {
+            used[at] = true;
+            ring.push(position(segments[at].0));
+            let next = segments[at].1;
+            match segments.binary_search_by_key(&next, |s| s.0) {
+                Ok(n) if !used[n] => at = n,
+                _ => break,
+            }
+        }
+        let simplified = drop_collinear(ring);
+        if simplified.len() >= 3 {
+            rings.push(simplified);
+        }
+    }
+    rings
+}
+
+/// Removes points that lie on the straight line between their neighbours.
+fn drop_collinear(ring: Ring) -> Ring {
+    let n = ring.len();
+    let mut out = Vec::with_capacity(n);
+    for k in 0..n {
+        let (prev, here, next) = (ring[(k + n - 1) % n], ring[k], ring[(k + 1) % n]);
+        let cross = (here[0] - prev[0]) * (next[1] - here[1]) - (here[1] - prev[1]) * (next[0] - here[0]);
+        if cross != 0 {
+            out.push(here);
+        }
+    }
+    out
+}
+
+/// Twice the signed area (positive counter-clockwise) in doubled units.
+fn doubled_area(ring: &Ring) -> i64 {
+    let n = ring.len();
+    (0..n).map(|k| ring[k][0] * ring[(k + 1) % n][1] - ring[(k + 1) % n][0] * ring[k][1]).sum()
+}
+
+/// Whether `p` lies inside `ring` (even-odd rule; `p` is never on it).
+fn contains(ring: &Ring, p: [i64; 2]) -> bool {
+    let n = ring.len();
+    let mut inside = false;
+    for k in 0..n {
+        let (a, b) = (ring[k], ring[(k + 1) % n]);
+        if (a[1] > p[1]) != (b[1] > p[1]) {
+            // x of the edge at height p.y, compared exactly: p.x < a.x + (p.y - a.y)(b.x - a.x)/(b.y - a.y)
+            let lhs = (p[0] - a[0]) * (b[1] - a[1]);
+            let rhs = (p[1] - a[1]) * (b[0] - a[0]);
+            if (b[1] > a[1] && lhs < rhs) || (b[1] < a[1] && lhs > rhs) {
+                inside = !inside;
+            }
+        }
+    }
+    inside
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Area, Validation, Winding};
+
+    /// A grid from rows of '#' (inside, time 0) and '.' (outside), top row last.
+    fn grid(rows: &[&str]) -> TimeGrid {
+        let ny = rows.len();
+        let nx = rows[0].len();
+        let mut time = vec![f32::INFINITY; nx * ny];
+        for (j, row) in rows.iter().rev().enumerate() {
+            for (i, c) in row.chars().enumerate() {
+                if c == '#' {
+                    time[j * nx + i] = 0.0;
+                }
+            }
+        }
+        TimeGrid { origin: [0.0, 0.0], spacing: 1.0, nx, ny, time }
+    }
+
+    #[test]
+    fn a_single_point_is_a_diamond() {
+        let (mp, area) = polygons(&grid(&["...", ".#.", "..."]), 0.0);
+        assert_eq!(mp.0.len(), 1);
+        assert_eq!(area, 0.5);
+        assert!((mp.unsigned_area() - 0.5).abs() < 1e-12 && mp.signed_area() > 0.0);
+        assert!(mp.is_valid());
+    }
+
+    #[test]
+    fn a_ring_of_points_has_a_hole() {
+        let g = grid(&[".......", ".#####.", ".#...#.", ".#...#.", ".#...#.", ".#####.", "......."]);
+        let (mp, area) = polygons(&g, 0.0);
+        assert_eq!(mp.0.len(), 1);
+        assert_eq!(mp.0[0].interiors().len(), 1, "the unreached middle stays a hole");
+        // Outer: the 5x5 square through the edge midpoints less four corner
+        // triangles of 1/8: 24.5. Hole: the 3x3 square less four corner
+        // triangles: 8.5.
+        assert!((area - (24.5 - 8.5)).abs() < 1e-9, "{area}");
+        assert!(mp.is_valid(), "{:?}", mp.validation_errors());
+        assert!(mp.0[0].exterior().is_ccw() && mp.0[0].interiors()[0].is_cw());
+    }
+
+    #[test]
+    fn saddles_join_and_stay_valid() {
+        let g = grid(&["....", ".#..", "..#.", "...."]);
+        let (mp, _) = polygons(&g, 0.0);
+        assert_eq!(mp.0.len(), 1, "diagonal neighbours are joined");
+        assert!(mp.is_valid());
+    }
+
+    #[test]
+    fn an_island_inside_a_hole_is_its_own_polygon() {
+        let g = grid(&[
+            ".........",
+            ".#######.",
+            ".#.....#.",
+            ".#..#..#.",
+            ".#.....#.",
+            ".#######.",
+            ".........",
+        ]);
+        let (mp, _) = polygons(&g, 0.0);
+        assert_eq!(mp.0.len(), 2);
+        let with_hole = mp.0.iter().filter(|p| p.interiors().len() == 1).count();
+        assert_eq!(with_hole, 1);
+        assert!(mp.is_valid(), "{:?}", mp.validation_errors());
+    }
+}

@@ -1,0 +1,257 @@
+//! Isochrones: where a rider gets within each travel-time contour, as the
+//! reached road network and as polygons.
+//!
+//! ## Method
+//! 1. **Search**: one bounded Dijkstra from the snapped start points (any
+//!    number: a service circle is the search from every facility of a layer
+//!    at once) up to the largest contour, forward (*from* the start) or on
+//!    the reverse graph (*to* the start, the time a rider needs to get
+//!    there).
+//! 2. **Reached network** ([`reached`]): every edge leaving (or entering) a
+//!    reached node, cut at the exact point where the time runs out, plus the
+//!    start points' own roads; travel time is linear along each stretch.
+//! 3. **Time grid** ([`raster`]): a grid with spacing `buffer / 4` in the
+//!    local metric projection holds at each point the earliest time of any
+//!    reached road point within the core radius `buffer − spacing·√2`.
+//! 4. **Polygons** ([`contour`]): marching squares over the grid points within
+//!    each contour, crossings at cell-edge midpoints.
+//!
+//! This gives, for every contour and with `buffer` (default 50 m) measured
+//! in the local projection: every reached road point lies inside the
+//! polygon; no point farther than `buffer` from a road point reached within
+//! the contour lies inside; unreached areas farther than `buffer` from every
+//! reached road (parks, rivers, blocks behind walls) are holes; each
+//! contour's polygon contains the polygons of the smaller contours; the
+//! geometry is valid (OGC) with counter-clockwise outer rings.
+
+mod contour;
+mod raster;
+mod reached;
+
+use geo::{Coord, LineString, MultiLineString, MultiPolygon, Polygon};
+
+use crate::engine::Engine;
+use crate::search::{Direction, SearchSpace, snap_sources};
+use crate::snap::Snap;
+use raster::TimeGrid;
+pub use raster::MAX_GRID_POINTS;
+pub use reached::Stretch;
+
+/// Most contours in one request.
+pub const MAX_CONTOURS: usize = 16;
+/// Largest contour, in minutes.
+pub const MAX_MINUTES: f64 = 120.0;
+/// Default buffer around reached roads, in metres.
+pub const DEFAULT_BUFFER_M: f64 = 50.0;
+/// Accepted buffers, in metres.
+pub const BUFFER_RANGE_M: std::ops::RangeInclusive<f64> = 10.0..=500.0;
+
+/// Why an isochrone could not be computed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum IsochroneError {
+    /// A contour is not a number of minutes in range.
+    #[error("contour {0} is not a number of minutes in (0, {MAX_MINUTES}]")]
+    BadMinutes(f64),
+    /// No contour was given.
+    #[error("no contour given: ask for at least one, e.g. 10,15")]
+    NoContours,
+    /// More contours than allowed.
+    #[error("{given} contours asked for; the limit is {MAX_CONTOURS}")]
+    TooManyContours {
+        /// How many were given.
+        given: usize,
+    },
+    /// The buffer is out of range.
+    #[error("buffer {0} m is outside 10..=500 m")]
+    BadBuffer(f64),
+    /// The polygon grid would be too large.
+    #[error("the polygon grid would have {points} points, over the limit of {limit}: use a larger buffer than {buffer_m} m or fewer minutes")]
+    GridTooLarge {
+        /// Grid points needed.
+        points: usize,
+        /// The limit.
+        limit: usize,
+        /// The buffer asked for.
+        buffer_m: f64,
+    },
+    /// There is nothing to start from.
+    #[error("no start point: the layer or selection is empty, or none of its facilities is on the road network")]
+    NoStart,
+}
+
+/// Travel-time contours, validated: ascending, distinct, in deciseconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contours {
+    minutes: Vec<f64>,
+}
+
+impl Contours {
+    /// Contours from minutes (any order, duplicates dropped): each finite, in
+    /// (0, 120], at most 16 of them.
+    pub fn from_minutes(minutes: &[f64]) -> Result<Contours, IsochroneError> {
+        if let Some(&bad) = minutes.iter().find(|m| !(m.is_finite() && **m > 0.0 && **m <= MAX_MINUTES)) {
+            return Err(IsochroneError::BadMinutes(bad));
+        }
+        let mut sorted = minutes.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        sorted.dedup();
+        match sorted.len() {
+            0 => Err(IsochroneError::NoContours),
+            n if n > MAX_CONTOURS => Err(IsochroneError::TooManyContours { given: n }),
+            _ => Ok(Contours { minutes: sorted }),
+        }
+    }
+
+    /// The contours in minutes, ascending.
+    pub fn minutes(&self) -> &[f64] {
+        &self.minutes
+    }
+
+    /// A contour in deciseconds.
+    pub fn limit(minutes: f64) -> u32 {
+        (minutes * 600.0).round() as u32
+    }
+
+    /// The largest contour in deciseconds.
+    pub fn max_limit(&self) -> u32 {
+        self.minutes.last().map_or(0, |&m| Contours::limit(m))
+    }
+}
+
+/// One contour's polygons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContourPolygons {
+    /// The contour in minutes.
+    pub minutes: f64,
+    /// The area reached, `[lon, lat]`, outer rings counter-clockwise.
+    pub polygons: MultiPolygon<f64>,
+    /// Area of the polygons in km².
+    pub area_km2: f64,
+    /// Length of road reached, each road counted once, km.
+    pub road_km: f64,
+}
+
+/// One contour's reached network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContourNetwork {
+    /// The contour in minutes.
+    pub minutes: f64,
+    /// Every reached stretch of road, `[lon, lat]`, partly reached roads cut
+    /// at the exact point.
+    pub lines: MultiLineString<f64>,
+    /// Length of road reached, km.
+    pub road_km: f64,
+}
+
+/// The roads one search reached within its largest contour.
+#[derive(Debug, Clone)]
+pub struct Reached {
+    /// Every reached stretch with its travel times.
+    pub stretches: Vec<Stretch>,
+}
+
+impl Reached {
+    /// Searches from `starts` (all at once) in `direction` up to `limit`
+    /// deciseconds, using `space` as working memory.
+    pub fn search(
+        engine: &Engine,
+        starts: &[Snap],
+        direction: Direction,
+        limit: u32,
+        space: &mut SearchSpace,
+    ) -> Result<Reached, IsochroneError> {
+        if starts.is_empty() {
+            return Err(IsochroneError::NoStart);
+        }
+        let graph = &engine.graph;
+        let sources: Vec<(u32, u32)> = starts.iter().flat_map(|s| snap_sources(graph, s, direction)).collect();
+        space.run(graph, &sources, direction, limit);
+        Ok(Reached { stretches: reached::reached_stretches(graph, space, starts, direction, limit) })
+    }
+
+    /// The stretches reached within `limit` deciseconds.
+    fn within(&self, limit: u32) -> Vec<Stretch> {
+        self.stretches.iter().filter_map(|s| s.within(f64::from(limit))).collect()
+    }
+
+    /// Road km reached within `limit` deciseconds, each road counted once.
+    pub fn road_km(&self, engine: &Engine, limit: u32) -> f64 {
+        reached::merged_intervals(&self.within(limit))
+            .iter()
+            .map(|(road, [lo, hi])| (hi - lo) * engine.graph.road_length_m(*road))
+            .sum::<f64>()
+            / 1000.0
+    }
+
+    /// The reached network for each contour.
+    pub fn network(&self, engine: &Engine, contours: &Contours) -> Vec<ContourNetwork> {
+        contours
+            .minutes()
+            .iter()
+            .map(|&minutes| {
+                let limit = Contours::limit(minutes);
+                let merged = reached::merged_intervals(&self.within(limit));
+                let lines = merged.iter().map(|&(road, [lo, hi])| road_part(engine, road, lo, hi)).collect();
+                ContourNetwork { minutes, lines: MultiLineString::new(lines), road_km: self.road_km(engine, limit) }
+            })
+            .collect()
+    }
+
+    /// The polygons for each contour with a buffer of `buffer_m` metres.
+    pub fn polygons(
+        &self,
+        engine: &Engine,
+        contours: &Contours,
+        buffer_m: f64,
+    ) -> Result<Vec<ContourPolygons>, IsochroneError> {
+        if !BUFFER_RANGE_M.contains(&buffer_m) {
+            return Err(IsochroneError::BadBuffer(buffer_m));
+        }
+        let within_max = self.within(contours.max_limit());
+        let grid = TimeGrid::build(&engine.roads, &within_max, buffer_m)?;
+        let projection = engine.roads.projection();
+        let to_lon_lat = |c: Coord<f64>| {
+            let [x, y] = projection.unproject([c.x, c.y]);
+            Coord { x, y }
+        };
+        Ok(contours
+            .minutes()
+            .iter()
+            .map(|&minutes| {
+                let limit = Contours::limit(minutes);
+                let (projected, area_m2) = contour::polygons(&grid, limit as f32);
+                let polygons = MultiPolygon::new(
+                    projected
+                        .0
+                        .into_iter()
+                        .map(|p| {
+                            let (exterior, interiors) = p.into_inner();
+                            let ring = |r: LineString<f64>| LineString::new(r.0.into_iter().map(to_lon_lat).collect());
+                            Polygon::new(ring(exterior), interiors.into_iter().map(ring).collect())
+                        })
+                        .collect(),
+                );
+                ContourPolygons { minutes, polygons, area_km2: area_m2 / 1e6, road_km: self.road_km(engine, limit) }
+            })
+            .collect())
+    }
+}
+
+/// The part of a road between two fractions of its length, `[lon, lat]`.
+fn road_part(engine: &Engine, road: u32, lo: f64, hi: f64) -> LineString<f64> {
+    let geometry = engine.graph.road_geometry(road);
+    let (_, fractions) = engine.roads.projected_road(road);
+    let at = |f: f64| {
+        let k = fractions.partition_point(|&x| x <= f).clamp(1, fractions.len() - 1) - 1;
+        let span = fractions[k + 1] - fractions[k];
+        let t = if span > 0.0 { ((f - fractions[k]) / span).clamp(0.0, 1.0) } else { 0.0 };
+        let (a, b) = (geometry[k], geometry[k + 1]);
+        Coord { x: a[0] + t * (b[0] - a[0]), y: a[1] + t * (b[1] - a[1]) }
+    };
+    let mut coords = vec![at(lo)];
+    coords.extend(
+        fractions.iter().zip(geometry).filter(|&(&f, _)| f > lo && f < hi).map(|(_, p)| Coord { x: p[0], y: p[1] }),
+    );
+    coords.push(at(hi));
+    LineString::new(coords)
+}

@@ -1,0 +1,151 @@
+//! The reached network: which stretches of which roads a search reached,
+//! with the travel time at each end, partly reached edges cut at the exact
+//! point.
+
+use crate::graph::{Graph, RoadId};
+use crate::search::{Direction, SearchSpace};
+use crate::snap::Snap;
+
+/// A stretch of one road between two fractions of its length, along which
+/// the travel time changes linearly from `time[0]` to `time[1]` (in
+/// deciseconds; `from` may be greater than `to`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stretch {
+    /// The road.
+    pub road: RoadId,
+    /// Fraction of the road where the stretch begins.
+    pub from: f64,
+    /// Fraction of the road where the stretch ends.
+    pub to: f64,
+    /// Travel time at `from` and at `to`, deciseconds.
+    pub time: [f64; 2],
+}
+
+impl Stretch {
+    /// The part of the stretch reached within `limit` deciseconds, if any.
+    pub fn within(&self, limit: f64) -> Option<Stretch> {
+        let [t0, t1] = self.time;
+        match (t0 <= limit, t1 <= limit) {
+            (true, true) => Some(*self),
+            (false, false) => None,
+            (near_start, _) => {
+                let cut = (limit - t0) / (t1 - t0);
+                let at = self.from + cut * (self.to - self.from);
+                Some(if near_start {
+                    Stretch { to: at, time: [t0, limit], ..*self }
+                } else {
+                    Stretch { from: at, time: [limit, t1], ..*self }
+                })
+            }
+        }
+    }
+
+    /// The stretch's fractions in increasing order.
+    pub fn interval(&self) -> [f64; 2] {
+        [self.from.min(self.to), self.from.max(self.to)]
+    }
+}
+
+/// Every stretch reached within `limit` by the search just run in `space`
+/// from `starts` in `direction`: the roads around each start point, and
+/// every edge leaving (forward) or entering (reverse) a reached node, cut
+/// where the limit runs out.
+pub fn reached_stretches(
+    graph: &Graph,
+    space: &SearchSpace,
+    starts: &[Snap],
+    direction: Direction,
+    limit: u32,
+) -> Vec<Stretch> {
+    let limit = f64::from(limit);
+    let mut stretches = Vec::new();
+    for snap in starts {
+        start_stretches(graph, snap, direction, limit, &mut stretches);
+    }
+    for &node in space.reached() {
+        let Some(t_node) = space.time(node).map(f64::from) else { continue };
+        let budget = limit - t_node;
+        let mut push = |edge: u32, toward_node: bool| {
+            let time = f64::from(graph.time(edge));
+            let (road, reversed) = graph.edge_road(edge);
+            // Edge fractions, measured from the edge's tail.
+            let (from, to, times) = if toward_node {
+                (1.0 - (budget / time).min(1.0), 1.0, [t_node + (budget.min(time)), t_node])
+            } else {
+                (0.0, (budget / time).min(1.0), [t_node, t_node + budget.min(time)])
+            };
+            let road_fraction = |g: f64| if reversed { 1.0 - g } else { g };
+            stretches.push(Stretch { road, from: road_fraction(from), to: road_fraction(to), time: times });
+        };
+        match direction {
+            Direction::Forward => graph.out_edges(node).for_each(|e| push(e, false)),
+            Direction::Reverse => graph.in_edges(node).for_each(|(_, e)| push(e, true)),
+        }
+    }
+    stretches
+}
+
+/// The stretches of a start point's own road: from the point along each
+/// allowed direction (forward), or to the point from each side (reverse).
+fn start_stretches(graph: &Graph, snap: &Snap, direction: Direction, limit: f64, out: &mut Vec<Stretch>) {
+    let [along, against] = graph.road_edges(snap.road);
+    let f = snap.fraction;
+    // `along` runs towards fraction 1, `against` towards fraction 0.
+    for (edge, sign) in [(along, 1.0), (against, -1.0)] {
+        let Some(edge) = edge else { continue };
+        let time = f64::from(graph.time(edge));
+        // How far along the road the limit reaches from the point.
+        let room = if sign > 0.0 { 1.0 - f } else { f };
+        let reach = (limit / time).min(room);
+        let far = f + sign * reach;
+        let far_time = reach * time;
+        out.push(match direction {
+            // Leaving the point in the edge's direction.
+            Direction::Forward => Stretch { road: snap.road, from: f, to: far, time: [0.0, far_time] },
+            // Arriving at the point in the edge's direction: from the other side.
+            Direction::Reverse => {
+                let near = f - sign * (limit / time).min(1.0 - room);
+                Stretch { road: snap.road, from: near, to: f, time: [(f - near).abs() * time, 0.0] }
+            }
+        });
+    }
+}
+
+/// Merges the fraction intervals of stretches on the same road; the result
+/// is sorted by road, then by fraction, with no overlaps.
+pub fn merged_intervals(stretches: &[Stretch]) -> Vec<(RoadId, [f64; 2])> {
+    let mut intervals: Vec<(RoadId, [f64; 2])> = stretches.iter().map(|s| (s.road, s.interval())).collect();
+    intervals.sort_by(|a, b| a.0.cmp(&b.0).then(a.1[0].total_cmp(&b.1[0])));
+    let mut merged: Vec<(RoadId, [f64; 2])> = Vec::with_capacity(intervals.len());
+    for (road, [lo, hi]) in intervals {
+        match merged.last_mut() {
+            Some((last_road, last)) if *last_road == road && lo <= last[1] => last[1] = last[1].max(hi),
+            _ => merged.push((road, [lo, hi])),
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stretches_are_cut_where_the_limit_runs_out() {
+        let s = Stretch { road: 3, from: 0.2, to: 1.0, time: [100.0, 300.0] };
+        assert_eq!(s.within(400.0), Some(s));
+        assert_eq!(s.within(50.0), None);
+        let cut = s.within(200.0).unwrap();
+        assert!((cut.to - 0.6).abs() < 1e-12 && cut.from == 0.2 && cut.time == [100.0, 200.0]);
+        let down = Stretch { road: 3, from: 1.0, to: 0.5, time: [300.0, 100.0] };
+        let cut = down.within(200.0).unwrap();
+        assert!((cut.from - 0.75).abs() < 1e-12 && cut.to == 0.5 && cut.time == [200.0, 100.0]);
+    }
+
+    #[test]
+    fn intervals_merge_per_road() {
+        let s = |road, from, to| Stretch { road, from, to, time: [0.0, 0.0] };
+        let merged = merged_intervals(&[s(2, 0.5, 1.0), s(1, 0.0, 0.3), s(2, 0.0, 0.6), s(1, 0.7, 0.4)]);
+        assert_eq!(merged, vec![(1, [0.0, 0.3]), (1, [0.4, 0.7]), (2, [0.0, 1.0])]);
+    }
+}
