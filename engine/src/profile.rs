@@ -39,6 +39,8 @@ pub struct Profile {
     pub push_riding_keys: Vec<String>,
     /// Riding speed on a push highway where riding is allowed.
     pub push_ride_kmh: f64,
+    /// Access key levels for pushing (walking) along push highways.
+    pub push_access: Vec<Vec<String>>,
     /// Access keys from general to specific, grouped in levels.
     pub access: Vec<Vec<String>>,
     /// Access values that close a way.
@@ -98,23 +100,23 @@ impl Profile {
         if self.forbidden_tags.iter().any(|[k, v]| tags.tag(k) == Some(v.as_str())) {
             return None;
         }
-        let access = self.access(tags);
-        if access == Access::Denied {
-            return None;
-        }
+        let access = self.access(&self.access, tags);
         let pushing = Travel { forward_kmh: Some(self.push_speed_kmh), backward_kmh: Some(self.push_speed_kmh) };
         let ride_kmh = if let Some(&kmh) = self.ride_kmh.get(class) {
-            if access == Access::Dismount {
-                return Some(pushing);
+            match access {
+                Access::Denied => return None,
+                Access::Dismount => return Some(pushing),
+                Access::Default => kmh,
             }
-            kmh
         } else if self.push_highways.iter().any(|c| c == class) {
-            let riding_allowed =
-                self.push_riding_keys.iter().any(|k| tags.tag(k).is_some_and(|v| ALLOWING_VALUES.contains(&v)));
-            if !riding_allowed || access == Access::Dismount {
-                return Some(pushing);
+            let riding_allowed = access == Access::Default
+                && self.push_riding_keys.iter().any(|k| tags.tag(k).is_some_and(|v| ALLOWING_VALUES.contains(&v)));
+            if riding_allowed {
+                self.push_ride_kmh
+            } else {
+                // Pushing is walking: only the walking access keys can forbid it.
+                return (self.access(&self.push_access, tags) != Access::Denied).then_some(pushing);
             }
-            self.push_ride_kmh
         } else {
             return None;
         };
@@ -128,9 +130,9 @@ impl Profile {
         Some(Travel { forward_kmh: forward.then_some(kmh), backward_kmh: backward.then_some(kmh) })
     }
 
-    /// The most specific access level with a tag present decides.
-    fn access(&self, tags: &(impl TagSource + ?Sized)) -> Access {
-        for level in self.access.iter().rev() {
+    /// The most specific of `levels` with a tag present decides.
+    fn access(&self, levels: &[Vec<String>], tags: &(impl TagSource + ?Sized)) -> Access {
+        for level in levels.iter().rev() {
             let values: Vec<&str> = level.iter().filter_map(|k| tags.tag(k)).collect();
             if values.is_empty() {
                 continue;
@@ -328,6 +330,9 @@ mod tests {
         assert_eq!(travel("ebike", &[("highway", "service"), ("access", "private")]), None);
         assert_eq!(travel("ebike", &[("highway", "primary"), ("bicycle", "no")]), None);
         assert_eq!(travel("ebike", &[("highway", "primary"), ("moped", "no")]), None);
+        // A 25 km/h e-bike is a bicycle first: bicycle=designated wins over moped=no.
+        let cycleway = [("highway", "cycleway"), ("bicycle", "designated"), ("moped", "no")];
+        assert_eq!(travel("ebike", &cycleway), Some((Some(20.0), Some(20.0))));
         assert!(travel("ebike", &[("highway", "service"), ("access", "no"), ("bicycle", "yes")]).is_some());
         assert!(travel("ebike", &[("highway", "service"), ("access", "delivery")]).is_some());
         assert_eq!(travel("car", &[("highway", "service"), ("access", "delivery")]), None);
@@ -341,6 +346,11 @@ mod tests {
             Some((Some(12.0), None))
         );
         assert_eq!(travel("ebike", &[("highway", "primary"), ("bicycle", "dismount")]), Some((Some(4.0), Some(4.0))));
+        // Riding forbidden on a footway or pedestrian street: the rider still pushes.
+        assert_eq!(travel("ebike", &[("highway", "footway"), ("bicycle", "no")]), Some((Some(4.0), Some(4.0))));
+        assert_eq!(travel("ebike", &[("highway", "pedestrian"), ("vehicle", "no")]), Some((Some(4.0), Some(4.0))));
+        assert_eq!(travel("ebike", &[("highway", "footway"), ("foot", "no")]), None);
+        assert_eq!(travel("ebike", &[("highway", "footway"), ("access", "private")]), None);
         assert_eq!(travel("ebike", &[("highway", "steps")]), None);
         assert_eq!(travel("car", &[("highway", "footway")]), None);
     }

@@ -54,7 +54,8 @@ impl SearchSpace {
         SearchSpace {
             time: vec![0; node_count],
             stamp: vec![0; node_count],
-            generation: 0,
+            // Stamps start below the generation: nothing is reached yet.
+            generation: 1,
             heap: BinaryHeap::new(),
             reached: Vec::new(),
         }
@@ -177,6 +178,7 @@ mod tests {
     fn limits_and_reuse() {
         let graph = ebike_town();
         let mut space = SearchSpace::new(graph.node_count());
+        assert_eq!(space.time(0), None, "nothing is reached before the first search");
         let (n1, n3, n6) = (node(&graph, 1), node(&graph, 3), node(&graph, 6));
         space.run(&graph, &[(n1, 0)], Direction::Forward, 499);
         assert_eq!(space.time(n6), Some(250));

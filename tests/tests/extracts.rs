@@ -11,14 +11,16 @@ const EXTRACTS: [&str; 7] = ["monaco", "chengdu", "beijing-haidian", "helsinki",
 
 /// Road kilometres of the ebike graph seen on 2026-11-23, ±25 % allowed:
 /// wide enough for profile tuning, narrow enough to catch a broken loader.
+/// (Helsinki rose from 63.6 to 86.9 km when sidewalks tagged `bicycle=no`
+/// became pushable instead of closed.)
 const EBIKE_ROAD_KM: [(&str, f64); 7] = [
-    ("monaco", 102.0),
+    ("monaco", 105.6),
     ("chengdu", 721.3),
     ("beijing-haidian", 44.7),
-    ("helsinki", 63.6),
-    ("porto", 298.2),
-    ("andorra", 1603.6),
-    ("heidelberg", 3286.2),
+    ("helsinki", 86.9),
+    ("porto", 299.0),
+    ("andorra", 1605.2),
+    ("heidelberg", 3300.1),
 ];
 
 fn check_csr(graph: &Graph) {

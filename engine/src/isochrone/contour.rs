@@ -213,15 +213,7 @@ mod tests {
 
     #[test]
     fn an_island_inside_a_hole_is_its_own_polygon() {
-        let g = grid(&[
-            ".........",
-            ".#######.",
-            ".#.....#.",
-            ".#..#..#.",
-            ".#.....#.",
-            ".#######.",
-            ".........",
-        ]);
+        let g = grid(&[".........", ".#######.", ".#.....#.", ".#..#..#.", ".#.....#.", ".#######.", "........."]);
         let (mp, _) = polygons(&g, 0.0);
         assert_eq!(mp.0.len(), 2);
         let with_hole = mp.0.iter().filter(|p| p.interiors().len() == 1).count();

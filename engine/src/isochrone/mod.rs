@@ -33,8 +33,8 @@ use geo::{Coord, LineString, MultiLineString, MultiPolygon, Polygon};
 use crate::engine::Engine;
 use crate::search::{Direction, SearchSpace, snap_sources};
 use crate::snap::Snap;
-use raster::TimeGrid;
 pub use raster::MAX_GRID_POINTS;
+use raster::TimeGrid;
 pub use reached::Stretch;
 
 /// Most contours in one request.
@@ -65,7 +65,9 @@ pub enum IsochroneError {
     #[error("buffer {0} m is outside 10..=500 m")]
     BadBuffer(f64),
     /// The polygon grid would be too large.
-    #[error("the polygon grid would have {points} points, over the limit of {limit}: use a larger buffer than {buffer_m} m or fewer minutes")]
+    #[error(
+        "the polygon grid would have {points} points, over the limit of {limit}: use a larger buffer than {buffer_m} m or fewer minutes"
+    )]
     GridTooLarge {
         /// Grid points needed.
         points: usize,

@@ -125,7 +125,11 @@ fn pieces(roads: &RoadIndex, stretches: &[Stretch]) -> Vec<Piece> {
         let (points, fractions) = roads.projected_road(s.road);
         let [lo, hi] = s.interval();
         let time_at = |f: f64| {
-            if s.to == s.from { s.time[0].min(s.time[1]) } else { s.time[0] + (s.time[1] - s.time[0]) * (f - s.from) / (s.to - s.from) }
+            if s.to == s.from {
+                s.time[0].min(s.time[1])
+            } else {
+                s.time[0] + (s.time[1] - s.time[0]) * (f - s.from) / (s.to - s.from)
+            }
         };
         for k in 0..points.len() - 1 {
             let (f0, f1) = (fractions[k], fractions[k + 1]);
@@ -134,7 +138,10 @@ fn pieces(roads: &RoadIndex, stretches: &[Stretch]) -> Vec<Piece> {
             }
             let point_at = |f: f64| {
                 let t = if f1 > f0 { (f - f0) / (f1 - f0) } else { 0.0 };
-                [points[k][0] + t * (points[k + 1][0] - points[k][0]), points[k][1] + t * (points[k + 1][1] - points[k][1])]
+                [
+                    points[k][0] + t * (points[k + 1][0] - points[k][0]),
+                    points[k][1] + t * (points[k + 1][1] - points[k][1]),
+                ]
             };
             let (from, to) = (f0.max(lo), f1.min(hi));
             pieces.push(Piece { a: point_at(from), b: point_at(to), time: [time_at(from), time_at(to)] });

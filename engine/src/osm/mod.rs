@@ -7,6 +7,7 @@
 //! references to nodes that are not in the file are counted in
 //! [`ReadReport`] and the ways are cut there by the graph builder.
 
+mod block;
 mod framing;
 
 use std::io::Cursor;
@@ -209,8 +210,11 @@ pub fn read_pbf_bytes(
         .par_iter()
         .enumerate()
         .map(|(i, blob)| {
-            let block = osmpbfreader::primitive_block_from_blob(blob).map_err(|e| decode_error(i, e.to_string()))?;
-            let chunk = Chunk::decode(&block, mapping);
+            let block = block::decode_blob(blob).map_err(|message| decode_error(i, message))?;
+            // The block is checked, but osmpbfreader may still overflow on
+            // absurd coordinate or id deltas: a panic there is a bad blob.
+            let chunk = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Chunk::decode(&block, mapping)))
+                .map_err(|_| decode_error(i, "the block's contents are corrupt".to_string()))?;
             on_blob(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             Ok(chunk)
         })
