@@ -26,11 +26,17 @@ type Ring = Vec<[i64; 2]>;
 pub fn polygons(grid: &TimeGrid, limit: f32) -> (MultiPolygon<f64>, f64) {
     let segments = segments(grid, limit);
     let rings = trace_rings(grid, segments);
-    let (mut outers, mut holes): (Vec<(Ring, i64)>, Vec<(Ring, i64)>) =
-        rings.into_iter().map(|r| (r.clone(), doubled_area(&r))).partition(|(_, a)| *a > 0);
+    let mut outers: Vec<(Ring, i64)> = Vec::new();
+    let mut holes: Vec<Ring> = Vec::new();
+    for ring in rings {
+        match doubled_area(&ring) {
+            area if area > 0 => outers.push((ring, area)),
+            _ => holes.push(ring),
+        }
+    }
     outers.sort_by_key(|(_, area)| *area);
     let mut polygon_holes: Vec<Vec<Ring>> = vec![Vec::new(); outers.len()];
-    for (hole, _) in holes.drain(..) {
+    for hole in holes {
         let probe = hole[0];
         if let Some(owner) = outers.iter().position(|(outer, _)| contains(outer, probe)) {
             polygon_holes[owner].push(hole);
@@ -48,7 +54,7 @@ pub fn polygons(grid: &TimeGrid, limit: f32) -> (MultiPolygon<f64>, f64) {
     let mut area_doubled = 0i64;
     let mut polygons = Vec::with_capacity(outers.len());
     for ((outer, area), holes) in outers.iter().zip(&polygon_holes) {
-        area_doubled += area + holes.iter().map(|h| doubled_area(h)).sum::<i64>();
+        area_doubled += area + holes.iter().map(doubled_area).sum::<i64>();
         polygons.push(Polygon::new(ring_string(outer), holes.iter().map(ring_string).collect()));
     }
     // Doubled units: a unit square has doubled area 2 * 4 = 8.
