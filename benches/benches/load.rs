@@ -6,16 +6,12 @@
 //! Peak memory is measured by `benches/load_memory.sh`.
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use reach_benches::extract_path;
 use reach_engine::osm::read_pbf;
 use reach_engine::{Engine, Extract, ExtractOptions, Graph, Profiles, TagMapping};
-
-fn extract_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(format!("{name}.osm.pbf"))
-}
 
 fn load(c: &mut Criterion) {
     let profiles = Profiles::default();

@@ -1,1 +1,62 @@
-//! Benchmarks live in `benches/`.
+//! Shared inputs of the benchmarks: the shared extracts and reproducible
+//! random points on their roads.
+
+use std::path::PathBuf;
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use reach_engine::{Amenities, Engine, Extract, ExtractOptions, Facility, Layer, Profiles, Snap, Source};
+
+/// The path of a shared extract.
+pub fn extract_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(format!("{name}.osm.pbf"))
+}
+
+/// Reads a shared extract and builds its e-bike engine, with `stations`
+/// random points on its roads added as the stations layer (ids `p0`, `p1`...).
+pub fn ebike_engine_with_random_stations(name: &str, stations: usize, seed: u64) -> Engine {
+    let mut extract = Extract::read(&extract_path(name), &ExtractOptions::default(), &|_| {}).expect("extract loads");
+    let profiles = Profiles::default();
+    let ebike = profiles.get("ebike").expect("built-in profile");
+    let plain = Engine::build(&extract, ebike, 300.0, &|_| {}).expect("engine builds");
+    for (i, snap) in random_road_points(&plain, stations, seed).into_iter().enumerate() {
+        extract.facilities.push(Facility {
+            id: format!("p{i}"),
+            name: None,
+            name_zh: None,
+            layer: Layer::Stations,
+            amenities: Amenities::default(),
+            opening_hours: None,
+            capacity: None,
+            lon: snap.lon_lat[0],
+            lat: snap.lon_lat[1],
+            source: Source::File { file: "benchmark".into(), position: format!("point {i}") },
+        });
+    }
+    Engine::build(&extract, ebike, 300.0, &|_| {}).expect("engine builds")
+}
+
+/// `count` reproducible random points on the engine's roads, snapped.
+pub fn random_road_points(engine: &Engine, count: usize, seed: u64) -> Vec<Snap> {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut points = Vec::with_capacity(count);
+    while points.len() < count {
+        let road = rng.random_range(0..engine.graph.road_count() as u32);
+        let geometry = engine.graph.road_geometry(road);
+        let k = rng.random_range(0..geometry.len() - 1);
+        let t: f64 = rng.random();
+        let (a, b) = (geometry[k], geometry[k + 1]);
+        let point = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+        if let Ok(snap) = engine.snap(point) {
+            points.push(snap);
+        }
+    }
+    points
+}
+
+/// Median and 99th percentile of a set of durations in microseconds.
+pub fn median_p99(mut micros: Vec<f64>) -> (f64, f64) {
+    micros.sort_by(f64::total_cmp);
+    let at = |q: f64| micros[((micros.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.99))
+}

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::facility::{Facilities, Facility, Layer, check_unique_ids};
+use crate::amenity::Amenities;
+use crate::facility::{Facilities, Facility, FacilityId, Layer, check_unique_ids};
 use crate::geo_math::LocalProjection;
 use crate::graph::{Graph, GraphError, GraphReport};
 use crate::layer_file::{LayerFileError, read_layer_file};
@@ -246,6 +247,29 @@ impl Engine {
             unsnapped,
         };
         Ok(Engine { profile: profile.clone(), graph, roads, facilities, snaps, report })
+    }
+
+    /// The facilities of `layer` (every layer if `None`) that offer all of
+    /// `amenities`, or, if `ids` is not empty, exactly the facilities with
+    /// those ids; an unknown id is an error naming it.
+    pub fn select_facilities(
+        &self,
+        layer: Option<Layer>,
+        amenities: Amenities,
+        ids: &[String],
+    ) -> Result<Vec<FacilityId>, String> {
+        if !ids.is_empty() {
+            return ids
+                .iter()
+                .map(|id| self.facilities.find(id).ok_or_else(|| format!("no facility has the id {id:?}")))
+                .collect();
+        }
+        Ok((0..self.facilities.all().len() as FacilityId)
+            .filter(|&i| {
+                let f = self.facilities.get(i);
+                layer.is_none_or(|l| f.layer == l) && f.amenities.contains_all(amenities)
+            })
+            .collect())
     }
 
     /// Snaps a point within the engine's snap limit.

@@ -2,17 +2,24 @@
 //! WGS84, one feature per facility or directed edge. Writing them to files
 //! or sockets is the caller's business.
 
-use geojson::{Feature, Geometry, JsonObject, JsonValue};
+use geo::{Coord, MapCoords, MultiLineString, MultiPolygon};
+use geojson::{Feature, Geometry, GeometryValue, JsonObject, JsonValue};
 use serde_json::json;
 
 use crate::TIME_UNITS_PER_SECOND;
-use crate::facility::Facility;
+use crate::facility::{Facility, Layer};
 use crate::graph::{EdgeId, Graph};
+use crate::isochrone::{ContourNetwork, ContourPolygons};
 use crate::snap::{Snap, SnapError};
 
 /// Rounds to centimetres (or centiseconds) for readable output.
 fn centi(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
+    round_to(value, 2)
+}
+
+/// Rounds a coordinate to 10⁻⁷ degrees (about 1 cm), OSM's own precision.
+fn round7(c: Coord<f64>) -> Coord<f64> {
+    Coord { x: (c.x * 1e7).round() / 1e7, y: (c.y * 1e7).round() / 1e7 }
 }
 
 fn feature(geometry: Geometry, properties: JsonObject) -> Feature {
@@ -59,6 +66,74 @@ pub fn edge_feature(graph: &Graph, edge: EdgeId) -> Feature {
     });
     let JsonValue::Object(properties) = properties else { unreachable!("json! of an object literal") };
     feature(Geometry::new_line_string(graph.edge_geometry(edge)), properties)
+}
+
+/// What an isochrone feature is the isochrone of.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'a> {
+    /// One facility.
+    Facility(&'a Facility),
+    /// An arbitrary point, `[lon, lat]` as asked.
+    Point([f64; 2]),
+    /// The service circle of a selection of facilities.
+    ServiceCircle {
+        /// The layer, if the selection is one layer.
+        layer: Option<Layer>,
+        /// How many facilities took part.
+        facilities: usize,
+    },
+}
+
+impl Origin<'_> {
+    /// The properties naming the origin: `kind` (`isochrone` or
+    /// `service_circle`), then `facility`, `layer`, `name` for a facility,
+    /// `lon`, `lat` for a point, `layer`, `facilities` for a service circle.
+    fn properties(&self) -> JsonObject {
+        let value = match self {
+            Origin::Facility(f) => {
+                json!({"kind": "isochrone", "facility": f.id, "layer": f.layer, "name": f.name})
+            }
+            Origin::Point([lon, lat]) => json!({"kind": "isochrone", "lon": lon, "lat": lat}),
+            Origin::ServiceCircle { layer, facilities } => {
+                json!({"kind": "service_circle", "layer": layer, "facilities": facilities})
+            }
+        };
+        match value {
+            JsonValue::Object(map) => map,
+            _ => JsonObject::new(),
+        }
+    }
+}
+
+/// One contour's polygons as a MultiPolygon feature with the origin's
+/// properties and `minutes`, `direction` (`to` or `from`), `profile`,
+/// `area_km2`, `road_km`.
+pub fn contour_polygons_feature(origin: Origin, direction: &str, profile: &str, contour: &ContourPolygons) -> Feature {
+    let mut properties = origin.properties();
+    properties.insert("minutes".into(), json!(contour.minutes));
+    properties.insert("direction".into(), json!(direction));
+    properties.insert("profile".into(), json!(profile));
+    properties.insert("area_km2".into(), json!(round_to(contour.area_km2, 6)));
+    properties.insert("road_km".into(), json!(round_to(contour.road_km, 4)));
+    let polygons: MultiPolygon<f64> = contour.polygons.map_coords(round7);
+    feature(Geometry::new(GeometryValue::from(&polygons)), properties)
+}
+
+/// One contour's reached network as a MultiLineString feature, with the
+/// same properties as [`contour_polygons_feature`] but no `area_km2`.
+pub fn contour_network_feature(origin: Origin, direction: &str, profile: &str, contour: &ContourNetwork) -> Feature {
+    let mut properties = origin.properties();
+    properties.insert("minutes".into(), json!(contour.minutes));
+    properties.insert("direction".into(), json!(direction));
+    properties.insert("profile".into(), json!(profile));
+    properties.insert("road_km".into(), json!(round_to(contour.road_km, 4)));
+    let lines: MultiLineString<f64> = contour.lines.map_coords(round7);
+    feature(Geometry::new(GeometryValue::from(&lines)), properties)
+}
+
+fn round_to(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
 }
 
 #[cfg(test)]

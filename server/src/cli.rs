@@ -28,6 +28,9 @@ pub enum Command {
     Inspect(commands::inspect::InspectArgs),
     /// Write what the engine sees as GeoJSON layers for GIS checks.
     Export(commands::export::ExportArgs),
+    /// Isochrones of facilities or of a point, and a layer's service circle,
+    /// as GeoJSON polygons or reached road networks.
+    Isochrones(commands::isochrones::IsochronesArgs),
     /// Print the built-in travel profiles (TOML), to copy and edit.
     Profiles,
 }
@@ -74,6 +77,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Inspect(args) => commands::inspect::run(&args),
         Command::Export(args) => commands::export::run(&args),
+        Command::Isochrones(args) => commands::isochrones::run(&args),
         Command::Profiles => {
             print!("{}", reach_engine::BUILT_IN_PROFILES);
             Ok(ExitCode::SUCCESS)

@@ -4,7 +4,7 @@ use anyhow::Context;
 use reach_engine::{Engine, Extract, ExtractOptions, Profile, Profiles, TagMapping};
 
 use crate::cli::LoadArgs;
-use crate::progress::LoadProgress;
+use crate::progress::TerminalProgress;
 
 /// The profiles: built-in, with the `--profiles` file on top.
 pub fn profiles(args: &LoadArgs) -> anyhow::Result<Profiles> {
@@ -19,7 +19,7 @@ pub fn profiles(args: &LoadArgs) -> anyhow::Result<Profiles> {
 }
 
 /// Reads the extract and the facility layers, with a progress bar.
-pub fn extract(args: &LoadArgs, progress: &LoadProgress) -> anyhow::Result<Extract> {
+pub fn extract(args: &LoadArgs, progress: &TerminalProgress) -> anyhow::Result<Extract> {
     let tag_mapping = match &args.tag_mapping {
         None => TagMapping::default(),
         Some(path) => {
@@ -38,7 +38,7 @@ pub fn engine(
     args: &LoadArgs,
     extract: &Extract,
     profile: &Profile,
-    progress: &LoadProgress,
+    progress: &TerminalProgress,
 ) -> anyhow::Result<Engine> {
     Ok(Engine::build(extract, profile, args.max_snap_m, &|p| progress.update(p))?)
 }

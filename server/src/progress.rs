@@ -7,33 +7,36 @@ use reach_engine::Progress;
 
 /// Shows the loader's progress on standard error when it is a terminal,
 /// and nothing otherwise.
-pub struct LoadProgress {
+pub struct TerminalProgress {
     bar: ProgressBar,
 }
 
-impl LoadProgress {
+impl TerminalProgress {
     /// A bar, hidden if `quiet` or if standard error is not a terminal.
-    pub fn new(quiet: bool) -> LoadProgress {
+    pub fn new(quiet: bool) -> TerminalProgress {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         if quiet || !std::io::stderr().is_terminal() {
             bar.set_draw_target(ProgressDrawTarget::hidden());
         }
-        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} blobs") {
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len}") {
             bar.set_style(style.progress_chars("=> "));
         }
-        LoadProgress { bar }
+        TerminalProgress { bar }
     }
 
     /// Shows one progress report.
     pub fn update(&self, progress: Progress) {
         match progress {
-            Progress::Decoding { done, total } => {
-                self.bar.set_message("decoding");
-                self.bar.set_length(total as u64);
-                self.bar.set_position(done as u64);
-            }
+            Progress::Decoding { done, total } => self.count("decoding blobs", done, total),
             Progress::Step(step) => self.bar.set_message(step),
         }
+    }
+
+    /// Shows `done` of `total` items of the task `what`.
+    pub fn count(&self, what: &'static str, done: usize, total: usize) {
+        self.bar.set_message(what);
+        self.bar.set_length(total as u64);
+        self.bar.set_position(done as u64);
     }
 
     /// Removes the bar.

@@ -24,6 +24,7 @@
 //! contour's polygon contains the polygons of the smaller contours; the
 //! geometry is valid (OGC) with counter-clockwise outer rings.
 
+mod batch;
 mod contour;
 mod raster;
 mod reached;
@@ -33,6 +34,7 @@ use geo::{Coord, LineString, MultiLineString, MultiPolygon, Polygon};
 use crate::engine::Engine;
 use crate::search::{Direction, SearchSpace, snap_sources};
 use crate::snap::Snap;
+pub use batch::{per_facility, service_circle};
 pub use raster::MAX_GRID_POINTS;
 use raster::TimeGrid;
 pub use reached::Stretch;
@@ -79,6 +81,14 @@ pub enum IsochroneError {
     /// There is nothing to start from.
     #[error("no start point: the layer or selection is empty, or none of its facilities is on the road network")]
     NoStart,
+    /// A facility is not on the road network.
+    #[error("facility {facility} is not on the road network: {reason}")]
+    Unsnapped {
+        /// The facility's id.
+        facility: String,
+        /// Why it was not snapped.
+        reason: String,
+    },
 }
 
 /// Travel-time contours, validated: ascending, distinct, in deciseconds.
@@ -257,3 +267,6 @@ fn road_part(engine: &Engine, road: u32, lo: f64, hi: f64) -> LineString<f64> {
     coords.push(at(hi));
     LineString::new(coords)
 }
+
+#[cfg(test)]
+mod tests;

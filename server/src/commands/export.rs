@@ -12,7 +12,7 @@ use reach_engine::{EdgeId, Layer};
 use crate::cli::LoadArgs;
 use crate::loading;
 use crate::output::write_feature_collection;
-use crate::progress::LoadProgress;
+use crate::progress::TerminalProgress;
 
 /// Arguments of `reach export`.
 #[derive(Debug, Args)]
@@ -39,7 +39,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let (layers, roads) = if args.layers || args.roads { (args.layers, args.roads) } else { (true, true) };
     let profiles = loading::profiles(&args.load)?;
     let profile = profiles.get(&args.profile)?;
-    let progress = LoadProgress::new(args.load.quiet);
+    let progress = TerminalProgress::new(args.load.quiet);
     let extract = loading::extract(&args.load, &progress)?;
     let engine = loading::engine(&args.load, &extract, profile, &progress)?;
     progress.finish();

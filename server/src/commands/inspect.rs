@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::cli::LoadArgs;
 use crate::loading;
 use crate::output::print;
-use crate::progress::LoadProgress;
+use crate::progress::TerminalProgress;
 
 /// Arguments of `reach inspect`.
 #[derive(Debug, Args)]
@@ -66,7 +66,7 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.profile.iter().map(|name| profiles.get(name)).collect::<Result<_, _>>()?
     };
-    let progress = LoadProgress::new(args.load.quiet);
+    let progress = TerminalProgress::new(args.load.quiet);
     let extract = loading::extract(&args.load, &progress)?;
     let mut reports = BTreeMap::new();
     for profile in chosen {
