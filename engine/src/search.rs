@@ -23,7 +23,7 @@ pub enum Direction {
 /// The search sources for a snapped point: the ends of its road that the
 /// direction of travel allows, with the partial travel time (rounded to the
 /// decisecond) between the point and each end. On a one-way road only one
-/// end is a source.
+/// end is a source, unless the point is exactly at the other end.
 pub fn snap_sources(graph: &Graph, snap: &Snap, direction: Direction) -> Vec<(NodeId, u32)> {
     let [start, end] = graph.road_ends(snap.road);
     let [along, against] = graph.road_edges(snap.road);
@@ -35,7 +35,14 @@ pub fn snap_sources(graph: &Graph, snap: &Snap, direction: Direction) -> Vec<(No
         // Arrive at the point from the start (riding along) or from the end (against).
         Direction::Reverse => [(start, part(along, f)), (end, part(against, 1.0 - f))],
     };
-    ends.into_iter().filter_map(|(node, time)| time.map(|t| (node, t))).collect()
+    let mut sources: Vec<(NodeId, u32)> = ends.into_iter().filter_map(|(node, time)| time.map(|t| (node, t))).collect();
+    // A point exactly at a road end is at that node, whatever the road's direction.
+    for (node, at_node) in [(start, f == 0.0), (end, f == 1.0)] {
+        if at_node && !sources.contains(&(node, 0)) {
+            sources.push((node, 0));
+        }
+    }
+    sources
 }
 
 /// Reusable working memory for Dijkstra searches on one graph.

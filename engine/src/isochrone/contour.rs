@@ -8,6 +8,8 @@
 //! inside corners through the cell, the same way at every limit, so larger
 //! limits give polygons that contain those of smaller ones. Rings never
 //! cross or touch: every crossing point belongs to exactly one ring.
+//! Crossings sit on one lattice shared by all grids of the same spacing
+//! (see [`TimeGrid::origin`]), so equal crossings have equal coordinates.
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 
@@ -43,8 +45,8 @@ pub fn polygons(grid: &TimeGrid, limit: f32) -> (MultiPolygon<f64>, f64) {
         }
     }
     let to_metres = |p: [i64; 2]| Coord {
-        x: grid.origin[0] + p[0] as f64 * grid.spacing / 2.0,
-        y: grid.origin[1] + p[1] as f64 * grid.spacing / 2.0,
+        x: (2 * grid.origin[0] + p[0]) as f64 * grid.spacing / 2.0,
+        y: (2 * grid.origin[1] + p[1]) as f64 * grid.spacing / 2.0,
     };
     let ring_string = |ring: &Ring| {
         let mut coords: Vec<Coord<f64>> = ring.iter().map(|&p| to_metres(p)).collect();
@@ -93,8 +95,11 @@ fn segments(grid: &TimeGrid, limit: f32) -> Vec<(Crossing, Crossing)> {
     out
 }
 
-/// Links segments into closed rings of doubled grid coordinates, dropping
-/// points in the middle of straight runs.
+/// Links segments into closed rings of doubled grid coordinates. Every
+/// crossing stays a vertex, even in the middle of a straight run: then a
+/// boundary shared by two contours (or by a facility's isochrone and its
+/// service circle) is made of the very same vertices in both, and nesting
+/// survives floating-point conversion exactly.
 fn trace_rings(grid: &TimeGrid, mut segments: Vec<(Crossing, Crossing)>) -> Vec<Ring> {
     segments.sort_unstable();
     let nx = grid.nx as u64;
@@ -120,26 +125,11 @@ fn trace_rings(grid: &TimeGrid, mut segments: Vec<(Crossing, Crossing)>) -> Vec<
                 _ => break,
             }
         }
-        let simplified = drop_collinear(ring);
-        if simplified.len() >= 3 {
-            rings.push(simplified);
+        if ring.len() >= 3 {
+            rings.push(ring);
         }
     }
     rings
-}
-
-/// Removes points that lie on the straight line between their neighbours.
-fn drop_collinear(ring: Ring) -> Ring {
-    let n = ring.len();
-    let mut out = Vec::with_capacity(n);
-    for k in 0..n {
-        let (prev, here, next) = (ring[(k + n - 1) % n], ring[k], ring[(k + 1) % n]);
-        let cross = (here[0] - prev[0]) * (next[1] - here[1]) - (here[1] - prev[1]) * (next[0] - here[0]);
-        if cross != 0 {
-            out.push(here);
-        }
-    }
-    out
 }
 
 /// Twice the signed area (positive counter-clockwise) in doubled units.
@@ -183,7 +173,7 @@ mod tests {
                 }
             }
         }
-        TimeGrid { origin: [0.0, 0.0], spacing: 1.0, nx, ny, time }
+        TimeGrid { origin: [0, 0], spacing: 1.0, nx, ny, time }
     }
 
     #[test]
@@ -225,5 +215,61 @@ mod tests {
         let with_hole = mp.0.iter().filter(|p| p.interiors().len() == 1).count();
         assert_eq!(with_hole, 1);
         assert!(mp.is_valid(), "{:?}", mp.validation_errors());
+    }
+}
+
+#[cfg(test)]
+mod nesting {
+    use super::*;
+    use geo::{Contains, Intersects, Point};
+
+    /// Larger limits contain smaller ones on random smooth fields with noise
+    /// (many saddles, holes and islands).
+    #[test]
+    fn larger_limits_contain_smaller_ones_on_random_fields() {
+        let mut seed = 12345u64;
+        let mut rnd = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as f32 / (1u64 << 31) as f32
+        };
+        for case in 0..200 {
+            let (nx, ny) = (80, 80);
+            let mut time = vec![f32::INFINITY; nx * ny];
+            let (fx, fy, ph) = (rnd() * 0.5, rnd() * 0.5, rnd() * 6.0);
+            for j in 1..ny - 1 {
+                for i in 1..nx - 1 {
+                    time[j * nx + i] = 0.5 + 0.3 * ((i as f32 * fx + ph).sin() * (j as f32 * fy).cos()) + 0.2 * rnd();
+                }
+            }
+            let g = TimeGrid { origin: [0, 0], spacing: 1.0, nx, ny, time };
+            let (small, _) = polygons(&g, 0.45);
+            let (big, _) = polygons(&g, 0.55);
+            if !small.0.is_empty() && !big.contains(&small) {
+                let bad: Vec<_> = small
+                    .0
+                    .iter()
+                    .flat_map(|p| p.exterior().coords().copied())
+                    .filter(|c| !big.intersects(&Point::from(*c)))
+                    .collect();
+                let rows: Vec<String> = (0..ny)
+                    .rev()
+                    .map(|j| {
+                        (0..nx)
+                            .map(|i| {
+                                let t = g.time[j * nx + i];
+                                if t <= 0.45 {
+                                    '#'
+                                } else if t <= 0.55 {
+                                    '+'
+                                } else {
+                                    '.'
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect();
+                panic!("case {case}: {bad:?}\n{}", rows.join("\n"));
+            }
+        }
     }
 }

@@ -221,6 +221,13 @@ impl Reached {
         }
         let within_max = self.within(contours.max_limit());
         let grid = TimeGrid::build(&engine.roads, &within_max, buffer_m)?;
+        if let Ok(path) = std::env::var("DUMP_GRID") {
+            let mut text = format!("{} {}\n", grid.nx, grid.ny);
+            for t in &grid.time {
+                text.push_str(&format!("{t}\n"));
+            }
+            std::fs::write(path, text).unwrap();
+        }
         let projection = engine.roads.projection();
         let to_lon_lat = |c: Coord<f64>| {
             let [x, y] = projection.unproject([c.x, c.y]);

@@ -23,8 +23,11 @@ pub const MAX_GRID_POINTS: usize = 36_000_000;
 /// The earliest-time grid of one search.
 #[derive(Debug, Clone)]
 pub struct TimeGrid {
-    /// Projected position of grid point (0, 0).
-    pub origin: [f64; 2],
+    /// Lattice index of grid point (0, 0): grid point (i, j) sits at
+    /// `((origin[0] + i) * spacing, (origin[1] + j) * spacing)` in projected
+    /// metres, so the same lattice point has the same coordinates in every
+    /// grid with this spacing.
+    pub origin: [i64; 2],
     /// Distance between neighbouring grid points, metres.
     pub spacing: f64,
     /// Grid points along x.
@@ -68,10 +71,15 @@ impl TimeGrid {
             return Err(IsochroneError::NoStart);
         }
         // One spacing of margin beyond the core radius keeps the border outside.
+        // Grid points sit on one lattice for every search with this buffer, so
+        // that the grids of different searches (a facility's, its layer's
+        // service circle) can be compared point by point.
         let margin = core + spacing;
-        let origin = [min[0] - margin, min[1] - margin];
-        let nx = ((max[0] + margin - origin[0]) / spacing).ceil() as usize + 1;
-        let ny = ((max[1] + margin - origin[1]) / spacing).ceil() as usize + 1;
+        let lattice = |v: f64| (v / spacing).floor() as i64;
+        let origin = [lattice(min[0] - margin), lattice(min[1] - margin)];
+        let nx = ((max[0] + margin) / spacing).ceil() as i64 - origin[0] + 1;
+        let ny = ((max[1] + margin) / spacing).ceil() as i64 - origin[1] + 1;
+        let (nx, ny) = (nx.max(2) as usize, ny.max(2) as usize);
         let points = nx.saturating_mul(ny);
         if points > MAX_GRID_POINTS {
             return Err(IsochroneError::GridTooLarge { points, limit: MAX_GRID_POINTS, buffer_m });
@@ -94,11 +102,12 @@ impl TimeGrid {
         let reach_from = parts.iter().map(|p| p.from).fold(f64::MAX, f64::min) - core;
         let reach_to = parts.iter().map(|p| p.to).fold(f64::MIN, f64::max) + core;
         let (y_lo, y_hi) = (a[1].min(b[1]) - core, a[1].max(b[1]) + core);
-        let j0 = ((y_lo - self.origin[1]) / self.spacing).ceil().max(0.0) as usize;
-        let j1 = (((y_hi - self.origin[1]) / self.spacing).floor() as usize).min(self.ny - 1);
+        let offset = [self.origin[0] as f64, self.origin[1] as f64];
+        let j0 = (y_lo / self.spacing - offset[1]).ceil().max(0.0) as usize;
+        let j1 = ((y_hi / self.spacing - offset[1]).floor() as usize).min(self.ny - 1);
         let core2 = core * core;
         for j in j0..=j1 {
-            let y = self.origin[1] + j as f64 * self.spacing;
+            let y = (self.origin[1] + j as i64) as f64 * self.spacing;
             // Grid x where the point lies in the rectangle around the band:
             // |normal offset| <= core and along-offset within reach.
             let Some((x_lo, x_hi)) = linear_range((y - a[1]) * n[1] - a[0] * n[0], n[0], -core, core)
@@ -106,15 +115,15 @@ impl TimeGrid {
             else {
                 continue;
             };
-            let i0 = ((x_lo - self.origin[0]) / self.spacing).ceil().max(0.0) as usize;
-            let i1 = ((x_hi - self.origin[0]) / self.spacing).floor();
+            let i0 = (x_lo / self.spacing - offset[0]).ceil().max(0.0) as usize;
+            let i1 = (x_hi / self.spacing - offset[0]).floor();
             if i1 < 0.0 {
                 continue;
             }
             let i1 = (i1 as usize).min(self.nx - 1);
             let row = j * self.nx;
             for i in i0..=i1 {
-                let x = self.origin[0] + i as f64 * self.spacing;
+                let x = (self.origin[0] + i as i64) as f64 * self.spacing;
                 let w = [x - a[0], y - a[1]];
                 let along = w[0] * u[0] + w[1] * u[1];
                 let across = w[0] * n[0] + w[1] * n[1];

@@ -1,0 +1,207 @@
+//! Isochrone guarantees on every shared extract: valid polygons with
+//! counter-clockwise outer rings, nested contours, every reached road point
+//! inside, nothing farther than the buffer from a reached road inside; the
+//! reached network against petgraph; service circles as exact unions.
+
+mod common;
+
+use geo::{Contains, Intersects, Point, Validation, Winding};
+use petgraph::algo::dijkstra;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::{EdgeRef, Reversed};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use reach_engine::isochrone::{ContourPolygons, Contours, DEFAULT_BUFFER_M, Reached, per_facility, service_circle};
+use reach_engine::search::{Direction, SearchSpace};
+use reach_engine::{EdgeId, Engine, NodeId, RoadId, Snap};
+
+const EXTRACTS: [&str; 7] = ["monaco", "chengdu", "beijing-haidian", "helsinki", "porto", "andorra", "heidelberg"];
+
+/// `count` random snapped points on the engine's roads.
+fn random_starts(engine: &Engine, count: usize, rng: &mut SmallRng) -> Vec<Snap> {
+    let mut starts = Vec::new();
+    while starts.len() < count {
+        let road = rng.random_range(0..engine.graph.road_count() as RoadId);
+        let geometry = engine.graph.road_geometry(road);
+        let k = rng.random_range(0..geometry.len() - 1);
+        let t: f64 = rng.random();
+        let p = [
+            geometry[k][0] + t * (geometry[k + 1][0] - geometry[k][0]),
+            geometry[k][1] + t * (geometry[k + 1][1] - geometry[k][1]),
+        ];
+        starts.push(engine.snap(p).expect("a point on a road snaps"));
+    }
+    starts
+}
+
+/// Distance in projected metres from `p` to the nearest segment of `lines`.
+fn distance_to_lines(engine: &Engine, p: [f64; 2], lines: &geo::MultiLineString<f64>) -> f64 {
+    let projection = engine.roads.projection();
+    let p = projection.project(p);
+    let mut best = f64::INFINITY;
+    for line in lines {
+        for seg in line.lines() {
+            let a = projection.project([seg.start.x, seg.start.y]);
+            let b = projection.project([seg.end.x, seg.end.y]);
+            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+            let len2 = dx * dx + dy * dy;
+            let t = if len2 > 0.0 { (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+            best = best.min((p[0] - a[0] - t * dx).hypot(p[1] - a[1] - t * dy));
+        }
+    }
+    best
+}
+
+fn check_guarantees(engine: &Engine, reached: &Reached, contours: &Contours, rng: &mut SmallRng, what: &str) {
+    let shapes: Vec<ContourPolygons> = reached.polygons(engine, contours, DEFAULT_BUFFER_M).expect("polygons");
+    let networks = reached.network(engine, contours);
+    for (shape, network) in shapes.iter().zip(&networks) {
+        let what = format!("{what}, {} min", shape.minutes);
+        assert!(shape.polygons.is_valid(), "{what}: {:?}", shape.polygons.validation_errors());
+        for polygon in &shape.polygons {
+            assert!(polygon.exterior().is_ccw(), "{what}: outer ring not counter-clockwise");
+            assert!(polygon.interiors().iter().all(|r| r.is_cw()), "{what}: hole not clockwise");
+            let lon = polygon.exterior().0[0].x;
+            assert!((-180.0..=180.0).contains(&lon) && lon.abs() > 0.5, "{what}: longitude first");
+        }
+        assert!((shape.road_km - network.road_km).abs() < 1e-9);
+        // Every reached road point (every vertex and cut end of the network) is inside.
+        for line in &network.lines {
+            for c in line.coords() {
+                assert!(shape.polygons.intersects(&Point::from(*c)), "{what}: reached point {c:?} outside");
+            }
+        }
+        // Nothing inside is farther than the buffer from the reached network.
+        let rect = geo::BoundingRect::bounding_rect(&shape.polygons).expect("non-empty");
+        let mut inside = 0;
+        for _ in 0..200 {
+            let p = [rng.random_range(rect.min().x..=rect.max().x), rng.random_range(rect.min().y..=rect.max().y)];
+            if shape.polygons.contains(&Point::new(p[0], p[1])) {
+                inside += 1;
+                let d = distance_to_lines(engine, p, &network.lines);
+                assert!(d <= DEFAULT_BUFFER_M + 1e-6, "{what}: {p:?} is inside but {d} m from the reached roads");
+            }
+        }
+        assert!(inside > 0, "{what}: the sample found no inside point");
+    }
+    for pair in shapes.windows(2) {
+        assert!(
+            pair[1].polygons.contains(&pair[0].polygons),
+            "{what}: {} min not inside {} min",
+            pair[0].minutes,
+            pair[1].minutes
+        );
+    }
+}
+
+#[test]
+fn isochrone_guarantees_hold_on_every_extract() {
+    let mut rng = SmallRng::seed_from_u64(1015);
+    let contours = Contours::from_minutes(&[3.0, 6.0, 10.0]).unwrap();
+    for name in EXTRACTS {
+        let engine = common::engine(&common::read(name), "ebike");
+        let mut space = SearchSpace::new(engine.graph.node_count());
+        for (i, start) in random_starts(&engine, 2, &mut rng).into_iter().enumerate() {
+            let direction = if i % 2 == 0 { Direction::Reverse } else { Direction::Forward };
+            let reached = Reached::search(&engine, &[start], direction, contours.max_limit(), &mut space).unwrap();
+            check_guarantees(&engine, &reached, &contours, &mut rng, &format!("{name} start {i} {direction:?}"));
+        }
+        // A station of the layer, when the extract has one on the network.
+        if let Some(f) = (0..engine.facilities.all().len()).find(|&f| engine.snaps[f].is_ok()) {
+            let snap = engine.snaps[f].clone().unwrap();
+            let reached =
+                Reached::search(&engine, &[snap], Direction::Reverse, contours.max_limit(), &mut space).unwrap();
+            check_guarantees(&engine, &reached, &contours, &mut rng, &format!("{name} facility {f}"));
+        }
+    }
+}
+
+fn to_petgraph(engine: &Engine) -> DiGraph<(), u32> {
+    let graph = &engine.graph;
+    let mut pg = DiGraph::with_capacity(graph.node_count(), graph.edge_count());
+    for _ in 0..graph.node_count() {
+        pg.add_node(());
+    }
+    for e in 0..graph.edge_count() as EdgeId {
+        pg.add_edge(NodeIndex::new(graph.tail(e) as usize), NodeIndex::new(graph.head(e) as usize), graph.time(e));
+    }
+    pg
+}
+
+#[test]
+fn the_reached_network_covers_exactly_the_nodes_within_the_limit() {
+    let mut rng = SmallRng::seed_from_u64(77);
+    for name in ["porto", "heidelberg", "chengdu"] {
+        let engine = common::engine(&common::read(name), "ebike");
+        let graph = &engine.graph;
+        let pg = to_petgraph(&engine);
+        let mut space = SearchSpace::new(graph.node_count());
+        for _ in 0..6 {
+            // Start exactly at a node: the start of one of its roads.
+            let road = rng.random_range(0..graph.road_count() as RoadId);
+            let node = graph.road_ends(road)[0];
+            let start = Snap { road, fraction: 0.0, distance_m: 0.0, lon_lat: graph.node_lon_lat(node) };
+            let limit = rng.random_range(600..6000);
+            for direction in [Direction::Forward, Direction::Reverse] {
+                let reached = Reached::search(&engine, &[start], direction, limit, &mut space).unwrap();
+                // Nodes the network reaches: road ends touched by a stretch in time.
+                let mut covered = vec![false; graph.node_count()];
+                for s in &reached.stretches {
+                    for (fraction, time) in [(s.from, s.time[0]), (s.to, s.time[1])] {
+                        if time <= f64::from(limit) && (fraction == 0.0 || fraction == 1.0) {
+                            covered[graph.road_ends(s.road)[usize::from(fraction == 1.0)] as usize] = true;
+                        }
+                    }
+                }
+                let oracle = match direction {
+                    Direction::Forward => dijkstra(&pg, NodeIndex::new(node as usize), None, |e| *e.weight()),
+                    Direction::Reverse => dijkstra(Reversed(&pg), NodeIndex::new(node as usize), None, |e| *e.weight()),
+                };
+                for n in 0..graph.node_count() as NodeId {
+                    let within = oracle.get(&NodeIndex::new(n as usize)).is_some_and(|&t| t <= limit);
+                    assert_eq!(
+                        covered[n as usize], within,
+                        "{name} {direction:?} from {node} within {limit}: node {n}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn service_circles_are_the_exact_union_of_the_facility_isochrones() {
+    let engine = common::engine(&common::read("porto"), "ebike");
+    let graph = &engine.graph;
+    let stations: Vec<u32> = engine.facilities.in_layer(reach_engine::Layer::Stations).take(25).collect();
+    let contours = Contours::from_minutes(&[5.0, 10.0]).unwrap();
+    let limit = contours.max_limit();
+    // Node times of the multi-source search equal the minimum over single searches.
+    let union = service_circle(&engine, &stations, Direction::Reverse, limit).unwrap();
+    let mut multi = SearchSpace::new(graph.node_count());
+    let starts: Vec<Snap> = stations.iter().filter_map(|&s| engine.snaps[s as usize].clone().ok()).collect();
+    Reached::search(&engine, &starts, Direction::Reverse, limit, &mut multi).unwrap();
+    let mut best = vec![None::<u32>; graph.node_count()];
+    let mut single = SearchSpace::new(graph.node_count());
+    for start in &starts {
+        Reached::search(&engine, &[*start], Direction::Reverse, limit, &mut single).unwrap();
+        for &n in single.reached() {
+            let t = single.time(n).unwrap();
+            best[n as usize] = Some(best[n as usize].map_or(t, |b| b.min(t)));
+        }
+    }
+    for n in 0..graph.node_count() as NodeId {
+        assert_eq!(multi.time(n), best[n as usize], "node {n}");
+    }
+    // Its polygons contain every facility's polygons, contour by contour.
+    let circle = union.polygons(&engine, &contours, DEFAULT_BUFFER_M).unwrap();
+    let each = per_facility(&engine, &stations, Direction::Reverse, limit, &|_, _| {}, |_, r| {
+        r.polygons(&engine, &contours, DEFAULT_BUFFER_M)
+    });
+    for shapes in each.into_iter().flatten() {
+        for (one, all) in shapes.iter().zip(&circle) {
+            assert!(all.polygons.contains(&one.polygons), "{} min", one.minutes);
+            assert!(all.road_km + 1e-9 >= one.road_km);
+        }
+    }
+}
