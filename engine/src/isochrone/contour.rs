@@ -38,9 +38,22 @@ pub fn polygons(grid: &TimeGrid, limit: f32) -> (MultiPolygon<f64>, f64) {
     }
     outers.sort_by_key(|(_, area)| *area);
     let mut polygon_holes: Vec<Vec<Ring>> = vec![Vec::new(); outers.len()];
+    let boxes: Vec<[i64; 4]> = outers.iter().map(|(ring, _)| bounding_box(ring)).collect();
     for hole in holes {
         let probe = hole[0];
-        if let Some(owner) = outers.iter().position(|(outer, _)| contains(outer, probe)) {
+        let candidates: Vec<usize> = (0..outers.len())
+            .filter(|&k| {
+                let [x0, y0, x1, y1] = boxes[k];
+                (x0..=x1).contains(&probe[0]) && (y0..=y1).contains(&probe[1])
+            })
+            .collect();
+        // Every hole lies inside some outer ring; the smallest one that holds
+        // it owns it, and with a single candidate no test is needed.
+        let owner = match candidates.as_slice() {
+            [only] => Some(*only),
+            _ => candidates.iter().copied().find(|&k| contains(&outers[k].0, probe)),
+        };
+        if let Some(owner) = owner {
             polygon_holes[owner].push(hole);
         }
     }
@@ -68,7 +81,8 @@ pub fn polygons(grid: &TimeGrid, limit: f32) -> (MultiPolygon<f64>, f64) {
 /// the left.
 fn segments(grid: &TimeGrid, limit: f32) -> Vec<(Crossing, Crossing)> {
     let (nx, ny) = (grid.nx, grid.ny);
-    let inside = |i: usize, j: usize| grid.time[j * nx + i] <= limit;
+    let flags: Vec<bool> = grid.time.iter().map(|&t| t <= limit).collect();
+    let inside = |i: usize, j: usize| flags[j * nx + i];
     let horizontal = |i: usize, j: usize| 2 * (j * nx + i) as Crossing;
     let vertical = |i: usize, j: usize| 2 * (j * nx + i) as Crossing + 1;
     let mut out = Vec::new();
@@ -130,6 +144,13 @@ fn trace_rings(grid: &TimeGrid, mut segments: Vec<(Crossing, Crossing)>) -> Vec<
         }
     }
     rings
+}
+
+/// `[min x, min y, max x, max y]` of a ring.
+fn bounding_box(ring: &Ring) -> [i64; 4] {
+    ring.iter().fold([i64::MAX, i64::MAX, i64::MIN, i64::MIN], |[x0, y0, x1, y1], p| {
+        [x0.min(p[0]), y0.min(p[1]), x1.max(p[0]), y1.max(p[1])]
+    })
 }
 
 /// Twice the signed area (positive counter-clockwise) in doubled units.

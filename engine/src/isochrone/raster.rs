@@ -1,17 +1,22 @@
 //! A grid over the reached area, in the local metric projection, holding at
-//! every grid point the earliest travel time of any reached road point
-//! within the core radius of it.
+//! every grid point the earliest travel time of the reached road within a
+//! fixed neighbourhood of cells around it.
 //!
-//! With grid spacing `h = buffer / 3` and core radius `c = buffer − h·√2`,
-//! a grid point with time ≤ T lies within `c` of a road point reached within
-//! T, so every point of a cell that has such a corner lies within
-//! `c + h·√2 = buffer` of one; and every road point reached within T has all
-//! four corners of its cell within `h·√2 < c` of itself, so that whole cell
-//! is inside. The contour tracer relies on exactly these two facts.
+//! 1. **Cells**: every reached stretch is walked cell by cell (a grid
+//!    traversal in the manner of Amanatides and Woo); each cell keeps the
+//!    earliest time of the road points inside it, exactly (time is linear
+//!    along a stretch, so the earliest point is where the road enters or
+//!    leaves the cell).
+//! 2. **Grid points**: each grid point takes the earliest time of the cells
+//!    in its *stencil*: the cells whose every point lies within
+//!    `buffer − h·√2` of it, which always includes its four own cells.
 //!
-//! Each road is rasterized once, segment by segment, visiting only the grid
-//! points in the rectangle around the segment's core band; at each point
-//! the earliest time over all of that road's stretches is taken.
+//! With spacing `h = buffer / 4`: a grid point with time ≤ T has a road
+//! point reached within T at most `buffer − h·√2` away, so every point of a
+//! marching-squares cell with such a corner lies within `buffer` of one;
+//! and every road point reached within T makes all four corners of its cell
+//! inside, so that whole cell is inside. The contour tracer relies on
+//! exactly these two facts.
 
 use super::IsochroneError;
 use super::reached::Stretch;
@@ -19,6 +24,9 @@ use crate::snap::RoadIndex;
 
 /// Grid points at most (144 MB of times).
 pub const MAX_GRID_POINTS: usize = 36_000_000;
+
+/// Grid spacing as a share of the buffer.
+const SPACING_PER_BUFFER: f64 = 1.0 / 4.0;
 
 /// The earliest-time grid of one search.
 #[derive(Debug, Clone)]
@@ -38,188 +46,202 @@ pub struct TimeGrid {
     pub time: Vec<f32>,
 }
 
-/// Part of a stretch on one straight segment: positions along the segment
-/// in metres from its start, the time at `from`, and how the time changes
-/// per metre towards `to`.
+/// A straight piece of reached road in grid units, with the time at each end.
 #[derive(Debug, Clone, Copy)]
-struct Part {
-    from: f64,
-    to: f64,
-    time: f64,
-    slope: f64,
+struct Piece {
+    a: [f64; 2],
+    b: [f64; 2],
+    time: [f64; 2],
 }
 
 impl TimeGrid {
     /// Rasterizes `stretches` for a buffer of `buffer_m` metres.
     pub fn build(roads: &RoadIndex, stretches: &[Stretch], buffer_m: f64) -> Result<TimeGrid, IsochroneError> {
-        let spacing = buffer_m / 3.0;
-        let core = buffer_m - spacing * std::f64::consts::SQRT_2;
-        let mut by_road: Vec<&Stretch> = stretches.iter().collect();
-        by_road.sort_unstable_by_key(|s| s.road);
-        let groups: Vec<&[&Stretch]> = by_road.chunk_by(|a, b| a.road == b.road).collect();
-
-        let (mut min, mut max) = ([f64::MAX; 2], [f64::MIN; 2]);
-        for group in &groups {
-            for_each_part(roads, group, |a, b, _| {
-                for q in [a, b] {
-                    min = [min[0].min(q[0]), min[1].min(q[1])];
-                    max = [max[0].max(q[0]), max[1].max(q[1])];
-                }
-            });
+        let spacing = buffer_m * SPACING_PER_BUFFER;
+        let stencil = stencil(buffer_m - spacing * std::f64::consts::SQRT_2, spacing);
+        let reach = stencil.iter().map(|&(a, b)| a.abs().max(b.abs())).max().unwrap_or(0) + 1;
+        let mut pieces = Vec::with_capacity(stretches.len() * 2);
+        for s in stretches {
+            pieces_of(roads, s, spacing, &mut pieces);
         }
-        if min[0] > max[0] {
+        let (mut min, mut max) = ([f64::MAX; 2], [f64::MIN; 2]);
+        for p in &pieces {
+            for q in [p.a, p.b] {
+                min = [min[0].min(q[0]), min[1].min(q[1])];
+                max = [max[0].max(q[0]), max[1].max(q[1])];
+            }
+        }
+        if pieces.is_empty() {
             return Err(IsochroneError::NoStart);
         }
-        // One spacing of margin beyond the core radius keeps the border outside.
-        // Grid points sit on one lattice for every search with this buffer, so
-        // that the grids of different searches (a facility's, its layer's
-        // service circle) can be compared point by point.
-        let margin = core + spacing;
-        let lattice = |v: f64| (v / spacing).floor() as i64;
-        let origin = [lattice(min[0] - margin), lattice(min[1] - margin)];
-        let nx = ((max[0] + margin) / spacing).ceil() as i64 - origin[0] + 1;
-        let ny = ((max[1] + margin) / spacing).ceil() as i64 - origin[1] + 1;
-        let (nx, ny) = (nx.max(2) as usize, ny.max(2) as usize);
+        // Room for the stencil, plus a border of grid points that stay outside.
+        let margin = reach + 1;
+        let origin = [min[0].floor() as i64 - margin, min[1].floor() as i64 - margin];
+        let nx = (max[0].floor() as i64 + margin - origin[0] + 1) as usize;
+        let ny = (max[1].floor() as i64 + margin - origin[1] + 1) as usize;
         let points = nx.saturating_mul(ny);
         if points > MAX_GRID_POINTS {
             return Err(IsochroneError::GridTooLarge { points, limit: MAX_GRID_POINTS, buffer_m });
         }
-        let mut grid = TimeGrid { origin, spacing, nx, ny, time: vec![f32::INFINITY; points] };
-        for group in &groups {
-            for_each_part(roads, group, |a, b, parts| grid.rasterize(a, b, parts, core));
+        let mut cells = Cells { nx, origin, time: vec![f32::INFINITY; points], marked: Vec::new() };
+        for piece in &pieces {
+            cells.walk(piece);
         }
-        Ok(grid)
+        let mut time = vec![f32::INFINITY; points];
+        for &cell in &cells.marked {
+            let t = cells.time[cell as usize];
+            let (ci, cj) = ((cell as usize % nx) as i64, (cell as usize / nx) as i64);
+            for &(a, b) in &stencil {
+                // The grid point that sees this cell at offset (a, b).
+                let (vi, vj) = ((ci - a) as usize, (cj - b) as usize);
+                let slot = &mut time[vj * nx + vi];
+                *slot = slot.min(t);
+            }
+        }
+        Ok(TimeGrid { origin, spacing, nx, ny, time })
+    }
+}
+
+/// The cells (offsets of their lower-left corner from a grid point, in
+/// cells) whose farthest point is within `radius` metres of the grid point.
+fn stencil(radius: f64, spacing: f64) -> Vec<(i64, i64)> {
+    let span = (radius / spacing).ceil() as i64 + 1;
+    let mut cells = Vec::new();
+    for a in -span..span {
+        for b in -span..span {
+            let far = |o: i64| o.abs().max((o + 1).abs()) as f64;
+            if (far(a).hypot(far(b))) * spacing <= radius + 1e-9 {
+                cells.push((a, b));
+            }
+        }
+    }
+    cells
+}
+
+/// Earliest time per cell (cell (i, j) lies between grid points (i, j) and
+/// (i + 1, j + 1)), and the cells marked so far.
+struct Cells {
+    nx: usize,
+    origin: [i64; 2],
+    time: Vec<f32>,
+    marked: Vec<u32>,
+}
+
+impl Cells {
+    fn mark(&mut self, i: i64, j: i64, t: f64) {
+        let index = (j - self.origin[1]) as usize * self.nx + (i - self.origin[0]) as usize;
+        let slot = &mut self.time[index];
+        if slot.is_infinite() {
+            self.marked.push(index as u32);
+        }
+        *slot = slot.min(t as f32);
     }
 
-    /// Lowers the time of every grid point within `core` of the segment
-    /// `a`–`b` to the earliest time of the parts' points within `core` of it.
-    fn rasterize(&mut self, a: [f64; 2], b: [f64; 2], parts: &[Part], core: f64) {
+    /// Marks every cell the piece passes through with the earliest time of
+    /// the piece inside it.
+    fn walk(&mut self, piece: &Piece) {
+        let Piece { a, b, time: [ta, tb] } = *piece;
         let d = [b[0] - a[0], b[1] - a[1]];
-        let length = (d[0] * d[0] + d[1] * d[1]).sqrt();
-        // Unit direction and normal; a point segment gets an arbitrary frame.
-        let u = if length > 0.0 { [d[0] / length, d[1] / length] } else { [1.0, 0.0] };
-        let n = [-u[1], u[0]];
-        let reach_from = parts.iter().map(|p| p.from).fold(f64::MAX, f64::min) - core;
-        let reach_to = parts.iter().map(|p| p.to).fold(f64::MIN, f64::max) + core;
-        let (y_lo, y_hi) = (a[1].min(b[1]) - core, a[1].max(b[1]) + core);
-        let offset = [self.origin[0] as f64, self.origin[1] as f64];
-        let j0 = (y_lo / self.spacing - offset[1]).ceil().max(0.0) as usize;
-        let j1 = ((y_hi / self.spacing - offset[1]).floor() as usize).min(self.ny - 1);
-        let core2 = core * core;
-        for j in j0..=j1 {
-            let y = (self.origin[1] + j as i64) as f64 * self.spacing;
-            // Grid x where the point lies in the rectangle around the band:
-            // |normal offset| <= core and along-offset within reach.
-            let Some((x_lo, x_hi)) = linear_range((y - a[1]) * n[1] - a[0] * n[0], n[0], -core, core)
-                .and_then(|r| intersect(r, linear_range((y - a[1]) * u[1] - a[0] * u[0], u[0], reach_from, reach_to)?))
-            else {
-                continue;
-            };
-            let i0 = (x_lo / self.spacing - offset[0]).ceil().max(0.0) as usize;
-            let i1 = (x_hi / self.spacing - offset[0]).floor();
-            if i1 < 0.0 {
-                continue;
+        let earliest = |s0: f64, s1: f64| if tb >= ta { ta + (tb - ta) * s0 } else { ta + (tb - ta) * s1 };
+        let (mut i, mut j) = (a[0].floor() as i64, a[1].floor() as i64);
+        let (i_end, j_end) = (b[0].floor() as i64, b[1].floor() as i64);
+        let step = [d[0].signum() as i64, d[1].signum() as i64];
+        // Parameter at which the piece crosses the next vertical (x) and
+        // horizontal (y) grid line, and how far apart such crossings are.
+        let first = |p: f64, cell: i64, dp: f64| {
+            if dp > 0.0 {
+                (cell as f64 + 1.0 - p) / dp
+            } else if dp < 0.0 {
+                (p - cell as f64) / -dp
+            } else {
+                f64::INFINITY
             }
-            let i1 = (i1 as usize).min(self.nx - 1);
-            let row = j * self.nx;
-            for i in i0..=i1 {
-                let x = (self.origin[0] + i as i64) as f64 * self.spacing;
-                let w = [x - a[0], y - a[1]];
-                let along = w[0] * u[0] + w[1] * u[1];
-                let across = w[0] * n[0] + w[1] * n[1];
-                let across2 = across * across;
-                if across2 > core2 {
-                    continue;
-                }
-                // The part of the segment's line within `core` of the point.
-                let half = (core2 - across2).sqrt();
-                let (chord_lo, chord_hi) = (along - half, along + half);
-                let mut earliest = f64::INFINITY;
-                for part in parts {
-                    let (lo, hi) = (chord_lo.max(part.from), chord_hi.min(part.to));
-                    if lo > hi {
-                        continue;
-                    }
-                    // Time is linear along the part: its earliest point is an end.
-                    let at = if part.slope >= 0.0 { lo } else { hi };
-                    earliest = earliest.min(part.time + part.slope * (at - part.from));
-                }
-                let slot = &mut self.time[row + i];
-                *slot = slot.min(earliest as f32);
+        };
+        let mut next = [first(a[0], i, d[0]), first(a[1], j, d[1])];
+        let delta = [1.0 / d[0].abs(), 1.0 / d[1].abs()];
+        let mut enter = 0.0;
+        let steps = (i_end - i).abs() + (j_end - j).abs();
+        for _ in 0..=steps {
+            let exit = next[0].min(next[1]).min(1.0);
+            self.mark(i, j, earliest(enter, exit));
+            if (i, j) == (i_end, j_end) || exit >= 1.0 {
+                break;
+            }
+            if next[0] < next[1] {
+                i += step[0];
+                enter = next[0];
+                next[0] += delta[0];
+            } else {
+                j += step[1];
+                enter = next[1];
+                next[1] += delta[1];
             }
         }
     }
 }
 
-/// The x for which `lo <= c0 + slope * x <= hi`, if any (all x when the
-/// slope is zero and `c0` is in range).
-fn linear_range(c0: f64, slope: f64, lo: f64, hi: f64) -> Option<(f64, f64)> {
-    if slope.abs() < 1e-12 {
-        return (lo <= c0 && c0 <= hi).then_some((f64::MIN, f64::MAX));
-    }
-    let (x1, x2) = ((lo - c0) / slope, (hi - c0) / slope);
-    Some((x1.min(x2), x1.max(x2)))
-}
-
-fn intersect(a: (f64, f64), b: (f64, f64)) -> Option<(f64, f64)> {
-    let (lo, hi) = (a.0.max(b.0), a.1.min(b.1));
-    (lo <= hi).then_some((lo, hi))
-}
-
-/// Calls `visit(a, b, parts)` for every straight segment of a road that one
-/// of its stretches (`group`, all on that road) covers, with the parts of the
-/// stretches on it.
-fn for_each_part(roads: &RoadIndex, group: &[&Stretch], mut visit: impl FnMut([f64; 2], [f64; 2], &[Part])) {
-    let (points, fractions) = roads.projected_road(group[0].road);
-    let (lo, hi) =
-        group.iter().map(|s| s.interval()).fold((f64::MAX, f64::MIN), |(lo, hi), [a, b]| (lo.min(a), hi.max(b)));
-    let mut parts = Vec::with_capacity(group.len());
-    for k in 0..points.len() - 1 {
+/// Appends the straight pieces of a stretch, in grid units (projected
+/// metres divided by `spacing`), with their times.
+fn pieces_of(roads: &RoadIndex, s: &Stretch, spacing: f64, out: &mut Vec<Piece>) {
+    let (points, fractions) = roads.projected_road(s.road);
+    let [lo, hi] = s.interval();
+    let time_at = |f: f64| {
+        if s.to == s.from {
+            s.time[0].min(s.time[1])
+        } else {
+            s.time[0] + (s.time[1] - s.time[0]) * (f - s.from) / (s.to - s.from)
+        }
+    };
+    // The first segment that ends at or after `lo`; stop after `hi`.
+    let first = fractions.partition_point(|&f| f < lo).saturating_sub(1);
+    for k in first..points.len() - 1 {
         let (f0, f1) = (fractions[k], fractions[k + 1]);
-        if f1 < lo || f0 > hi {
+        if f0 > hi {
+            break;
+        }
+        if f1 < lo {
             continue;
         }
-        let (a, b) = (points[k], points[k + 1]);
-        let length = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
-        // Metres along this segment of a road fraction.
-        let metres = |f: f64| if f1 > f0 { (f - f0) / (f1 - f0) * length } else { 0.0 };
-        parts.clear();
-        for s in group {
-            let [s_lo, s_hi] = s.interval();
-            let (from, to) = (s_lo.max(f0), s_hi.min(f1));
-            if from > to {
-                continue;
-            }
-            let time_at = |f: f64| {
-                if s.to == s.from {
-                    s.time[0].min(s.time[1])
-                } else {
-                    s.time[0] + (s.time[1] - s.time[0]) * (f - s.from) / (s.to - s.from)
-                }
-            };
-            let (m_from, m_to) = (metres(from), metres(to));
-            let (t_from, t_to) = (time_at(from), time_at(to));
-            let slope = if m_to > m_from { (t_to - t_from) / (m_to - m_from) } else { 0.0 };
-            parts.push(Part {
-                from: m_from,
-                to: m_to,
-                time: t_from.min(if slope == 0.0 { t_to } else { t_from }),
-                slope,
-            });
+        let point_at = |f: f64| {
+            let t = if f1 > f0 { (f - f0) / (f1 - f0) } else { 0.0 };
+            let (p, q) = (points[k], points[k + 1]);
+            [(p[0] + t * (q[0] - p[0])) / spacing, (p[1] + t * (q[1] - p[1])) / spacing]
+        };
+        let (from, to) = (f0.max(lo), f1.min(hi));
+        out.push(Piece { a: point_at(from), b: point_at(to), time: [time_at(from), time_at(to)] });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stencil_holds_the_four_own_cells_and_stays_within_its_radius() {
+        // Buffer 50 m, spacing 12.5 m: cells wholly within 32.3 m.
+        let cells = stencil(50.0 - 12.5 * std::f64::consts::SQRT_2, 12.5);
+        for own in [(-1, -1), (-1, 0), (0, -1), (0, 0)] {
+            assert!(cells.contains(&own));
         }
-        if !parts.is_empty() {
-            let from = parts.iter().map(|p| p.from).fold(f64::MAX, f64::min);
-            let to = parts.iter().map(|p| p.to).fold(f64::MIN, f64::max);
-            let point = |m: f64| {
-                let t = if length > 0.0 { m / length } else { 0.0 };
-                [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
-            };
-            // Re-base the parts on the covered sub-segment so bounds stay tight.
-            for part in &mut parts {
-                part.from -= from;
-                part.to -= from;
-            }
-            visit(point(from), point(to), &parts);
+        assert_eq!(cells.len(), 12);
+        assert!(cells.contains(&(1, 0)), "its far corner is 2.24 cells = 28 m away");
+        assert!(!cells.contains(&(1, 1)), "its far corner is 2.83 cells = 35.4 m away");
+    }
+
+    #[test]
+    fn a_walk_marks_each_crossed_cell_with_its_earliest_time() {
+        let mut cells = Cells { nx: 10, origin: [0, 0], time: vec![f32::INFINITY; 100], marked: Vec::new() };
+        // From (0.5, 0.5) to (3.5, 1.5), time 0 to 30: crosses cells (0,0), (1,0), (1,1), (2,1), (3,1).
+        cells.walk(&Piece { a: [0.5, 0.5], b: [3.5, 1.5], time: [0.0, 30.0] });
+        let mut marked: Vec<(usize, usize, f32)> =
+            cells.marked.iter().map(|&c| (c as usize % 10, c as usize / 10, cells.time[c as usize])).collect();
+        marked.sort_by_key(|m| (m.0, m.1));
+        let expected = [(0, 0, 0.0), (1, 0, 5.0), (1, 1, 15.0 - 0.0), (2, 1, 15.0), (3, 1, 25.0)];
+        assert_eq!(marked.len(), expected.len(), "{marked:?}");
+        // Crossing x = 1 at s = 1/6 (t = 5), y = 1 at s = 1/2 (t = 15), x = 2 at s = 1/2, x = 3 at 5/6 (t = 25).
+        for ((i, j, t), (ei, ej, et)) in marked.iter().zip(expected) {
+            assert_eq!((*i, *j), (ei, ej));
+            assert!((t - et).abs() < 1e-4, "cell {i},{j}: {t} vs {et}");
         }
     }
 }
