@@ -266,3 +266,85 @@ fn gdal_reads_every_exported_layer() {
         assert_eq!(count as u64, ebike["layers"][layer]["facilities"].as_u64().unwrap(), "{layer}");
     }
 }
+
+#[test]
+fn isochrones_of_a_layer_come_with_its_service_circle() {
+    let dir = scratch("isochrones");
+    let out = dir.join("stations.geojson");
+    let output = reach(&[
+        "isochrones",
+        SAMPLE,
+        "--layer-file",
+        SAMPLE_CSV,
+        "--no-osm-facilities",
+        "--layer",
+        "stations",
+        "--minutes",
+        "2,4",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let collection = read_json(&out);
+    let features = collection["features"].as_array().unwrap();
+    // Four city stations and the service circle, two contours each.
+    assert_eq!(features.len(), 5 * 2);
+    let circles: Vec<&Value> = features.iter().filter(|f| f["properties"]["kind"] == "service_circle").collect();
+    assert_eq!(circles.len(), 2);
+    assert_eq!(circles[0]["properties"]["facilities"], 4);
+    for feature in features {
+        let p = &feature["properties"];
+        assert_eq!(feature["geometry"]["type"], "MultiPolygon");
+        assert_eq!((p["direction"].as_str(), p["profile"].as_str()), (Some("to"), Some("ebike")));
+        assert!(p["area_km2"].as_f64().unwrap() > 0.0 && p["road_km"].as_f64().unwrap() > 0.0);
+        assert!([2.0, 4.0].contains(&p["minutes"].as_f64().unwrap()));
+    }
+    let station = features.iter().find(|f| f["properties"]["facility"] == "hel-st-01").unwrap();
+    assert_eq!(station["properties"]["layer"], "stations");
+    let (geometry, count) = ogrinfo_summary(&out);
+    assert_eq!((geometry.as_str(), count), ("Multi Polygon", 10));
+}
+
+#[test]
+fn isochrones_around_a_point_as_a_reached_network() {
+    let output =
+        reach(&["isochrones", SAMPLE, "--at", "24.9442,60.1712", "--minutes", "3", "--direction", "from", "--network"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let collection: Value = serde_json::from_str(&stdout(&output)).expect("GeoJSON on standard output");
+    let features = collection["features"].as_array().unwrap();
+    assert_eq!(features.len(), 1);
+    assert_eq!(features[0]["geometry"]["type"], "MultiLineString");
+    let p = &features[0]["properties"];
+    assert_eq!(
+        (p["kind"].as_str(), p["lon"].as_f64(), p["lat"].as_f64()),
+        (Some("isochrone"), Some(24.9442), Some(60.1712))
+    );
+    assert_eq!(p["direction"], "from");
+    assert!(p["road_km"].as_f64().unwrap() > 1.0);
+}
+
+#[test]
+fn bad_isochrone_requests_name_the_value_and_the_limit() {
+    let cases: [(&[&str], &str); 9] = [
+        (&["--minutes", "0"], "contour 0 is not a number of minutes in (0, 120]"),
+        (&["--minutes", "-5"], "contour -5 is not a number of minutes"),
+        (&["--minutes", "NaN"], "contour NaN is not a number of minutes"),
+        (&["--minutes", "121"], "contour 121 is not a number of minutes in (0, 120]"),
+        (&["--minutes", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17"], "17 contours asked for; the limit is 16"),
+        (&["--buffer-m", "5"], "buffer 5 m is outside 10..=500 m"),
+        (&["--facility", "no-such-station"], "no facility has the id \"no-such-station\""),
+        (&["--at", "25.5,60.17"], "the nearest routable road is"),
+        (&["--layer", "parking", "--amenity", "microwave"], "layer parking has no facilities offering microwave"),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["isochrones", SAMPLE];
+        args.extend_from_slice(extra);
+        let message = failure(&args);
+        assert!(message.contains(expected), "{extra:?}: {message}");
+    }
+    let output = reach(&["isochrones", SAMPLE, "--at", "24.9,91"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("latitude 91 is not a number in [-90, 90]"));
+    let message = failure(&["isochrones", SAMPLE, "--layer", "depots"]);
+    assert!(message.contains("unknown layer \"depots\""), "{message}");
+}
