@@ -1,8 +1,10 @@
-//! Median and p99 latency of one 15-minute e-bike isochrone with its
-//! polygon (reverse search: riders travelling to the point) from 400 random
-//! road points on Porto and Heidelberg.
+//! Median and p99 latency of one e-bike isochrone with its polygon, from
+//! random road points (or the points of a file) on a shared extract.
 //!
-//! Run: `cargo run --release -p reach-benches --bin isochrone_latency`.
+//! Run: `cargo run --release -p reach-benches --bin isochrone_latency -- [EXTRACT ...]
+//! [--minutes 15] [--direction to|from] [--points FILE] [--write-points FILE]`.
+//! Points files are JSON arrays of `[lon, lat]`; `--write-points` saves the
+//! random points so that another engine can be timed on the same ones.
 
 use std::time::Instant;
 
@@ -11,28 +13,73 @@ use reach_engine::isochrone::{Contours, DEFAULT_BUFFER_M, Reached};
 use reach_engine::search::{Direction, SearchSpace};
 
 fn main() {
-    let contours = Contours::from_minutes(&[15.0]).expect("valid contours");
-    println!("extract      queries  median_us  p99_us  (search + reached network + 50 m polygon, 15 min e-bike)");
-    for name in ["porto", "heidelberg"] {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let option = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let minutes: f64 = option("--minutes").and_then(|m| m.parse().ok()).unwrap_or(15.0);
+    let direction = match option("--direction").as_deref() {
+        Some("from") => Direction::Forward,
+        _ => Direction::Reverse,
+    };
+    let flags = ["--minutes", "--direction", "--points", "--write-points"];
+    let mut names: Vec<&str> = Vec::new();
+    let mut skip = false;
+    for a in &args {
+        if skip {
+            skip = false;
+        } else if flags.contains(&a.as_str()) {
+            skip = true;
+        } else {
+            names.push(a);
+        }
+    }
+    if names.is_empty() {
+        names = vec!["porto", "heidelberg"];
+    }
+    let contours = Contours::from_minutes(&[minutes]).expect("valid contour");
+    println!(
+        "extract      queries  median_us  p99_us  ({minutes} min e-bike, {direction:?}, search + reached network + 50 m polygon)"
+    );
+    for name in names {
         let engine = ebike_engine_with_random_stations(name, 0, 0);
-        let starts = random_road_points(&engine, 400, 42);
+        let starts = match option("--points") {
+            Some(file) => {
+                let text = std::fs::read_to_string(format!("{file}.{name}.json")).expect("points file");
+                let points: Vec<[f64; 2]> = serde_json_lite(&text);
+                points.iter().map(|&p| engine.snap(p).expect("point on the network")).collect()
+            }
+            None => random_road_points(&engine, 400, 42),
+        };
+        if let Some(file) = option("--write-points") {
+            let list: Vec<String> =
+                starts.iter().map(|s| format!("[{:.7},{:.7}]", s.lon_lat[0], s.lon_lat[1])).collect();
+            std::fs::write(format!("{file}.{name}.json"), format!("[{}]\n", list.join(","))).expect("write points");
+        }
         let mut space = SearchSpace::new(engine.graph.node_count());
         let mut micros = Vec::with_capacity(starts.len());
         for round in 0..2 {
             micros.clear();
             for start in &starts {
                 let clock = Instant::now();
-                let reached = Reached::search(&engine, &[*start], Direction::Reverse, contours.max_limit(), &mut space)
-                    .expect("search");
+                let reached =
+                    Reached::search(&engine, &[*start], direction, contours.max_limit(), &mut space).expect("search");
                 let polygons = reached.polygons(&engine, &contours, DEFAULT_BUFFER_M).expect("polygons");
                 std::hint::black_box(polygons);
                 micros.push(clock.elapsed().as_secs_f64() * 1e6);
             }
-            if round == 0 {
-                continue; // warm-up round
+            if round == 1 {
+                let (median, p99) = median_p99(micros.clone());
+                println!("{name:<12} {:>7}  {median:>9.0}  {p99:>6.0}", starts.len());
             }
-            let (median, p99) = median_p99(micros.clone());
-            println!("{name:<12} {:>7}  {median:>9.0}  {p99:>6.0}", starts.len());
         }
     }
+}
+
+/// Reads a JSON array of `[lon, lat]` pairs (the only shape written here).
+fn serde_json_lite(text: &str) -> Vec<[f64; 2]> {
+    let numbers: Vec<f64> = text
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e' || c == 'E'))
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse().expect("a number"))
+        .collect();
+    numbers.chunks_exact(2).map(|p| [p[0], p[1]]).collect()
 }
