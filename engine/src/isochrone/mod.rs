@@ -158,7 +158,7 @@ pub struct ContourNetwork {
 /// The roads one search reached within its largest contour.
 #[derive(Debug, Clone)]
 pub struct Reached {
-    /// Every reached stretch with its travel times.
+    /// Every reached stretch with its travel times, grouped by road.
     pub stretches: Vec<Stretch>,
 }
 
@@ -178,7 +178,9 @@ impl Reached {
         let graph = &engine.graph;
         let sources: Vec<(u32, u32)> = starts.iter().flat_map(|s| snap_sources(graph, s, direction)).collect();
         space.run(graph, &sources, direction, limit);
-        Ok(Reached { stretches: reached::reached_stretches(graph, space, starts, direction, limit) })
+        let mut stretches = reached::reached_stretches(graph, space, starts, direction, limit);
+        stretches.sort_unstable_by_key(|s| s.road);
+        Ok(Reached { stretches })
     }
 
     /// The stretches reached within `limit` deciseconds.

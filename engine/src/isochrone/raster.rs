@@ -46,12 +46,32 @@ pub struct TimeGrid {
     pub time: Vec<f32>,
 }
 
-/// A straight piece of reached road in grid units, with the time at each end.
+/// A straight piece of road in grid units, covered by the parts of one or
+/// more stretches (both directions of a road share its pieces).
 #[derive(Debug, Clone, Copy)]
 struct Piece {
     a: [f64; 2],
     b: [f64; 2],
-    time: [f64; 2],
+}
+
+/// The part of a stretch on a piece: from `from` to `to` (piece parameter,
+/// 0 at `a`, 1 at `b`), the time at `from` and its change per unit of the
+/// parameter.
+#[derive(Debug, Clone, Copy)]
+struct Part {
+    from: f64,
+    to: f64,
+    time: f64,
+    slope: f64,
+}
+
+impl Part {
+    /// The earliest time of the part between parameters `s0` and `s1`, if
+    /// they overlap.
+    fn earliest(&self, s0: f64, s1: f64) -> Option<f64> {
+        let (lo, hi) = (s0.max(self.from), s1.min(self.to));
+        (lo <= hi).then(|| self.time + self.slope * (if self.slope >= 0.0 { lo } else { hi } - self.from))
+    }
 }
 
 impl TimeGrid {
@@ -60,12 +80,14 @@ impl TimeGrid {
         let spacing = buffer_m * SPACING_PER_BUFFER;
         let stencil = stencil(buffer_m - spacing * std::f64::consts::SQRT_2, spacing);
         let reach = stencil.iter().map(|&(a, b)| a.abs().max(b.abs())).max().unwrap_or(0) + 1;
-        let mut pieces = Vec::with_capacity(stretches.len() * 2);
-        for s in stretches {
-            pieces_of(roads, s, spacing, &mut pieces);
+        debug_assert!(stretches.is_sorted_by_key(|s| s.road), "stretches are grouped by road");
+        let mut pieces = Vec::with_capacity(stretches.len());
+        let mut parts = Vec::with_capacity(stretches.len() * 2);
+        for group in stretches.chunk_by(|a, b| a.road == b.road) {
+            pieces_of(roads, group, spacing, &mut pieces, &mut parts);
         }
         let (mut min, mut max) = ([f64::MAX; 2], [f64::MIN; 2]);
-        for p in &pieces {
+        for (p, _) in &pieces {
             for q in [p.a, p.b] {
                 min = [min[0].min(q[0]), min[1].min(q[1])];
                 max = [max[0].max(q[0]), max[1].max(q[1])];
@@ -84,8 +106,8 @@ impl TimeGrid {
             return Err(IsochroneError::GridTooLarge { points, limit: MAX_GRID_POINTS, buffer_m });
         }
         let mut cells = Cells { nx, origin, time: vec![f32::INFINITY; points], marked: Vec::new() };
-        for piece in &pieces {
-            cells.walk(piece);
+        for (piece, range) in &pieces {
+            cells.walk(piece, &parts[range.clone()]);
         }
         let mut time = vec![f32::INFINITY; points];
         for &cell in &cells.marked {
@@ -138,13 +160,21 @@ impl Cells {
     }
 
     /// Marks every cell the piece passes through with the earliest time of
-    /// the piece inside it.
-    fn walk(&mut self, piece: &Piece) {
-        let Piece { a, b, time: [ta, tb] } = *piece;
+    /// its parts inside the cell.
+    fn walk(&mut self, piece: &Piece, parts: &[Part]) {
+        let Piece { a, b } = *piece;
         let d = [b[0] - a[0], b[1] - a[1]];
-        let earliest = |s0: f64, s1: f64| if tb >= ta { ta + (tb - ta) * s0 } else { ta + (tb - ta) * s1 };
+        let earliest = |s0: f64, s1: f64| parts.iter().filter_map(|p| p.earliest(s0, s1)).fold(f64::INFINITY, f64::min);
         let (mut i, mut j) = (a[0].floor() as i64, a[1].floor() as i64);
         let (i_end, j_end) = (b[0].floor() as i64, b[1].floor() as i64);
+        if (i, j) == (i_end, j_end) {
+            // Most pieces are shorter than a cell: one cell, no traversal.
+            let t = earliest(0.0, 1.0);
+            if t.is_finite() {
+                self.mark(i, j, t);
+            }
+            return;
+        }
         let step = [d[0].signum() as i64, d[1].signum() as i64];
         // Parameter at which the piece crosses the next vertical (x) and
         // horizontal (y) grid line, and how far apart such crossings are.
@@ -163,7 +193,10 @@ impl Cells {
         let steps = (i_end - i).abs() + (j_end - j).abs();
         for _ in 0..=steps {
             let exit = next[0].min(next[1]).min(1.0);
-            self.mark(i, j, earliest(enter, exit));
+            let t = earliest(enter, exit);
+            if t.is_finite() {
+                self.mark(i, j, t);
+            }
             if (i, j) == (i_end, j_end) || exit >= 1.0 {
                 break;
             }
@@ -180,18 +213,18 @@ impl Cells {
     }
 }
 
-/// Appends the straight pieces of a stretch, in grid units (projected
-/// metres divided by `spacing`), with their times.
-fn pieces_of(roads: &RoadIndex, s: &Stretch, spacing: f64, out: &mut Vec<Piece>) {
-    let (points, fractions) = roads.projected_road(s.road);
-    let [lo, hi] = s.interval();
-    let time_at = |f: f64| {
-        if s.to == s.from {
-            s.time[0].min(s.time[1])
-        } else {
-            s.time[0] + (s.time[1] - s.time[0]) * (f - s.from) / (s.to - s.from)
-        }
-    };
+/// Appends the straight pieces of a road covered by its stretches
+/// (`group`, all on that road), in grid units (projected metres divided by
+/// `spacing`), each with the range of its parts in `parts`.
+fn pieces_of(
+    roads: &RoadIndex,
+    group: &[Stretch],
+    spacing: f64,
+    pieces: &mut Vec<(Piece, std::ops::Range<usize>)>,
+    parts: &mut Vec<Part>,
+) {
+    let (points, fractions) = roads.projected_road(group[0].road);
+    let (lo, hi) = group.iter().map(|s| s.interval()).fold((f64::MAX, f64::MIN), |(l, h), [a, b]| (l.min(a), h.max(b)));
     // The first segment that ends at or after `lo`; stop after `hi`.
     let first = fractions.partition_point(|&f| f < lo).saturating_sub(1);
     for k in first..points.len() - 1 {
@@ -202,13 +235,35 @@ fn pieces_of(roads: &RoadIndex, s: &Stretch, spacing: f64, out: &mut Vec<Piece>)
         if f1 < lo {
             continue;
         }
-        let point_at = |f: f64| {
+        let (p, q) = (points[k], points[k + 1]);
+        let at = |f: f64| {
             let t = if f1 > f0 { (f - f0) / (f1 - f0) } else { 0.0 };
-            let (p, q) = (points[k], points[k + 1]);
             [(p[0] + t * (q[0] - p[0])) / spacing, (p[1] + t * (q[1] - p[1])) / spacing]
         };
-        let (from, to) = (f0.max(lo), f1.min(hi));
-        out.push(Piece { a: point_at(from), b: point_at(to), time: [time_at(from), time_at(to)] });
+        // The piece spans road fractions [start, end]; parts use its parameter.
+        let (start, end) = (f0.max(lo), f1.min(hi));
+        let param = |f: f64| if end > start { (f - start) / (end - start) } else { 0.0 };
+        let first_part = parts.len();
+        for s in group {
+            let [s_lo, s_hi] = s.interval();
+            let (from, to) = (s_lo.max(start), s_hi.min(end));
+            if from > to {
+                continue;
+            }
+            let per_fraction = if s.to == s.from { 0.0 } else { (s.time[1] - s.time[0]) / (s.to - s.from) };
+            let time_at = |f: f64| {
+                if s.to == s.from { s.time[0].min(s.time[1]) } else { s.time[0] + per_fraction * (f - s.from) }
+            };
+            parts.push(Part {
+                from: param(from),
+                to: param(to),
+                time: time_at(from),
+                slope: per_fraction * (end - start),
+            });
+        }
+        if parts.len() > first_part {
+            pieces.push((Piece { a: at(start), b: at(end) }, first_part..parts.len()));
+        }
     }
 }
 
@@ -232,7 +287,8 @@ mod tests {
     fn a_walk_marks_each_crossed_cell_with_its_earliest_time() {
         let mut cells = Cells { nx: 10, origin: [0, 0], time: vec![f32::INFINITY; 100], marked: Vec::new() };
         // From (0.5, 0.5) to (3.5, 1.5), time 0 to 30: crosses cells (0,0), (1,0), (1,1), (2,1), (3,1).
-        cells.walk(&Piece { a: [0.5, 0.5], b: [3.5, 1.5], time: [0.0, 30.0] });
+        let part = Part { from: 0.0, to: 1.0, time: 0.0, slope: 30.0 };
+        cells.walk(&Piece { a: [0.5, 0.5], b: [3.5, 1.5] }, &[part]);
         let mut marked: Vec<(usize, usize, f32)> =
             cells.marked.iter().map(|&c| (c as usize % 10, c as usize / 10, cells.time[c as usize])).collect();
         marked.sort_by_key(|m| (m.0, m.1));

@@ -111,17 +111,28 @@ fn start_stretches(graph: &Graph, snap: &Snap, direction: Direction, limit: f64,
     }
 }
 
-/// Merges the fraction intervals of stretches on the same road; the result
-/// is sorted by road, then by fraction, with no overlaps.
+/// Merges the fraction intervals of stretches on the same road; the input is
+/// grouped by road, the result is sorted by fraction within each road, with
+/// no overlaps.
 pub fn merged_intervals(stretches: &[Stretch]) -> Vec<(RoadId, [f64; 2])> {
-    let mut intervals: Vec<(RoadId, [f64; 2])> = stretches.iter().map(|s| (s.road, s.interval())).collect();
-    intervals.sort_by(|a, b| a.0.cmp(&b.0).then(a.1[0].total_cmp(&b.1[0])));
-    let mut merged: Vec<(RoadId, [f64; 2])> = Vec::with_capacity(intervals.len());
-    for (road, [lo, hi]) in intervals {
-        match merged.last_mut() {
-            Some((last_road, last)) if *last_road == road && lo <= last[1] => last[1] = last[1].max(hi),
-            _ => merged.push((road, [lo, hi])),
+    debug_assert!(stretches.is_sorted_by_key(|s| s.road), "stretches are grouped by road");
+    let mut merged: Vec<(RoadId, [f64; 2])> = Vec::with_capacity(stretches.len());
+    let mut intervals: Vec<[f64; 2]> = Vec::new();
+    for group in stretches.chunk_by(|a, b| a.road == b.road) {
+        intervals.clear();
+        intervals.extend(group.iter().map(Stretch::interval));
+        intervals.sort_unstable_by(|a, b| a[0].total_cmp(&b[0]));
+        let road = group[0].road;
+        let mut current = intervals[0];
+        for &[lo, hi] in &intervals[1..] {
+            if lo <= current[1] {
+                current[1] = current[1].max(hi);
+            } else {
+                merged.push((road, current));
+                current = [lo, hi];
+            }
         }
+        merged.push((road, current));
     }
     merged
 }
@@ -145,7 +156,7 @@ mod tests {
     #[test]
     fn intervals_merge_per_road() {
         let s = |road, from, to| Stretch { road, from, to, time: [0.0, 0.0] };
-        let merged = merged_intervals(&[s(2, 0.5, 1.0), s(1, 0.0, 0.3), s(2, 0.0, 0.6), s(1, 0.7, 0.4)]);
+        let merged = merged_intervals(&[s(1, 0.0, 0.3), s(1, 0.7, 0.4), s(2, 0.5, 1.0), s(2, 0.0, 0.6)]);
         assert_eq!(merged, vec![(1, [0.0, 0.3]), (1, [0.4, 0.7]), (2, [0.0, 1.0])]);
     }
 }
