@@ -70,7 +70,7 @@ impl Part {
     /// they overlap.
     fn earliest(&self, s0: f64, s1: f64) -> Option<f64> {
         let (lo, hi) = (s0.max(self.from), s1.min(self.to));
-        (lo <= hi).then(|| self.time + self.slope * (if self.slope >= 0.0 { lo } else { hi } - self.from))
+        (lo <= hi).then_some(self.time + self.slope * (if self.slope >= 0.0 { lo } else { hi } - self.from))
     }
 }
 
