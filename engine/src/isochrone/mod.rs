@@ -178,9 +178,8 @@ impl Reached {
         let graph = &engine.graph;
         let sources: Vec<(u32, u32)> = starts.iter().flat_map(|s| snap_sources(graph, s, direction)).collect();
         space.run(graph, &sources, direction, limit);
-        let mut stretches = reached::reached_stretches(graph, space, starts, direction, limit);
-        stretches.sort_unstable_by_key(|s| s.road);
-        Ok(Reached { stretches })
+        let stretches = reached::reached_stretches(graph, space, starts, direction, limit);
+        Ok(Reached { stretches: reached::grouped_by_road(stretches, graph.road_count()) })
     }
 
     /// The stretches reached within `limit` deciseconds.

@@ -109,15 +109,17 @@ impl TimeGrid {
         for (piece, range) in &pieces {
             cells.walk(piece, &parts[range.clone()]);
         }
+        // Cell (i, j) and grid point (i, j) share an index: the grid point that
+        // sees a cell at stencil offset (a, b) is `a + b * nx` places before it.
+        let deltas: Vec<usize> = stencil.iter().map(|&(a, b)| (a + b * nx as i64) as usize).collect();
         let mut time = vec![f32::INFINITY; points];
         for &cell in &cells.marked {
             let t = cells.time[cell as usize];
-            let (ci, cj) = ((cell as usize % nx) as i64, (cell as usize / nx) as i64);
-            for &(a, b) in &stencil {
-                // The grid point that sees this cell at offset (a, b).
-                let (vi, vj) = ((ci - a) as usize, (cj - b) as usize);
-                let slot = &mut time[vj * nx + vi];
-                *slot = slot.min(t);
+            for &delta in &deltas {
+                let slot = &mut time[(cell as usize).wrapping_sub(delta)];
+                if t < *slot {
+                    *slot = t;
+                }
             }
         }
         Ok(TimeGrid { origin, spacing, nx, ny, time })

@@ -111,6 +111,25 @@ fn start_stretches(graph: &Graph, snap: &Snap, direction: Direction, limit: f64,
     }
 }
 
+/// The stretches grouped by road, in road order (a counting sort: linear in
+/// the stretches and roads).
+pub fn grouped_by_road(stretches: Vec<Stretch>, road_count: usize) -> Vec<Stretch> {
+    let mut start = vec![0u32; road_count + 1];
+    for s in &stretches {
+        start[s.road as usize + 1] += 1;
+    }
+    for r in 0..road_count {
+        start[r + 1] += start[r];
+    }
+    let mut grouped = stretches.clone();
+    for s in stretches {
+        let slot = &mut start[s.road as usize];
+        grouped[*slot as usize] = s;
+        *slot += 1;
+    }
+    grouped
+}
+
 /// Merges the fraction intervals of stretches on the same road; the input is
 /// grouped by road, the result is sorted by fraction within each road, with
 /// no overlaps.
