@@ -109,12 +109,8 @@ impl Origin<'_> {
 /// properties and `minutes`, `direction` (`to` or `from`), `profile`,
 /// `area_km2`, `road_km`.
 pub fn contour_polygons_feature(origin: Origin, direction: &str, profile: &str, contour: &ContourPolygons) -> Feature {
-    let mut properties = origin.properties();
-    properties.insert("minutes".into(), json!(contour.minutes));
-    properties.insert("direction".into(), json!(direction));
-    properties.insert("profile".into(), json!(profile));
+    let mut properties = contour_properties(origin, direction, profile, contour.minutes, contour.road_km);
     properties.insert("area_km2".into(), json!(round_to(contour.area_km2, 6)));
-    properties.insert("road_km".into(), json!(round_to(contour.road_km, 4)));
     let polygons: MultiPolygon<f64> = contour.polygons.map_coords(round7);
     feature(Geometry::new(GeometryValue::from(&polygons)), properties)
 }
@@ -122,13 +118,19 @@ pub fn contour_polygons_feature(origin: Origin, direction: &str, profile: &str, 
 /// One contour's reached network as a MultiLineString feature, with the
 /// same properties as [`contour_polygons_feature`] but no `area_km2`.
 pub fn contour_network_feature(origin: Origin, direction: &str, profile: &str, contour: &ContourNetwork) -> Feature {
-    let mut properties = origin.properties();
-    properties.insert("minutes".into(), json!(contour.minutes));
-    properties.insert("direction".into(), json!(direction));
-    properties.insert("profile".into(), json!(profile));
-    properties.insert("road_km".into(), json!(round_to(contour.road_km, 4)));
+    let properties = contour_properties(origin, direction, profile, contour.minutes, contour.road_km);
     let lines: MultiLineString<f64> = contour.lines.map_coords(round7);
     feature(Geometry::new(GeometryValue::from(&lines)), properties)
+}
+
+/// The properties every contour feature has.
+fn contour_properties(origin: Origin, direction: &str, profile: &str, minutes: f64, road_km: f64) -> JsonObject {
+    let mut properties = origin.properties();
+    properties.insert("minutes".into(), json!(minutes));
+    properties.insert("direction".into(), json!(direction));
+    properties.insert("profile".into(), json!(profile));
+    properties.insert("road_km".into(), json!(round_to(road_km, 4)));
+    properties
 }
 
 fn round_to(value: f64, decimals: i32) -> f64 {

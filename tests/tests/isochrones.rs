@@ -5,34 +5,18 @@
 
 mod common;
 
+use common::{random_road_points, to_petgraph};
 use geo::{Contains, Intersects, Point, Validation, Winding};
 use petgraph::algo::dijkstra;
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::NodeIndex;
 use petgraph::visit::{EdgeRef, Reversed};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use reach_engine::isochrone::{ContourPolygons, Contours, DEFAULT_BUFFER_M, Reached, per_facility, service_circle};
 use reach_engine::search::{Direction, SearchSpace};
-use reach_engine::{EdgeId, Engine, NodeId, RoadId, Snap};
+use reach_engine::{Engine, NodeId, RoadId, Snap};
 
 const EXTRACTS: [&str; 7] = ["monaco", "chengdu", "beijing-haidian", "helsinki", "porto", "andorra", "heidelberg"];
-
-/// `count` random snapped points on the engine's roads.
-fn random_starts(engine: &Engine, count: usize, rng: &mut SmallRng) -> Vec<Snap> {
-    let mut starts = Vec::new();
-    while starts.len() < count {
-        let road = rng.random_range(0..engine.graph.road_count() as RoadId);
-        let geometry = engine.graph.road_geometry(road);
-        let k = rng.random_range(0..geometry.len() - 1);
-        let t: f64 = rng.random();
-        let p = [
-            geometry[k][0] + t * (geometry[k + 1][0] - geometry[k][0]),
-            geometry[k][1] + t * (geometry[k + 1][1] - geometry[k][1]),
-        ];
-        starts.push(engine.snap(p).expect("a point on a road snaps"));
-    }
-    starts
-}
 
 /// Distance in projected metres from `p` to the nearest segment of `lines`.
 fn distance_to_lines(engine: &Engine, p: [f64; 2], lines: &geo::MultiLineString<f64>) -> f64 {
@@ -101,7 +85,7 @@ fn isochrone_guarantees_hold_on_every_extract() {
     for name in EXTRACTS {
         let engine = common::engine(&common::read(name), "ebike");
         let mut space = SearchSpace::new(engine.graph.node_count());
-        for (i, start) in random_starts(&engine, 2, &mut rng).into_iter().enumerate() {
+        for (i, start) in random_road_points(&engine, 2, &mut rng).into_iter().enumerate() {
             let direction = if i % 2 == 0 { Direction::Reverse } else { Direction::Forward };
             let reached = Reached::search(&engine, &[start], direction, contours.max_limit(), &mut space).unwrap();
             check_guarantees(&engine, &reached, &contours, &mut rng, &format!("{name} start {i} {direction:?}"));
@@ -116,25 +100,13 @@ fn isochrone_guarantees_hold_on_every_extract() {
     }
 }
 
-fn to_petgraph(engine: &Engine) -> DiGraph<(), u32> {
-    let graph = &engine.graph;
-    let mut pg = DiGraph::with_capacity(graph.node_count(), graph.edge_count());
-    for _ in 0..graph.node_count() {
-        pg.add_node(());
-    }
-    for e in 0..graph.edge_count() as EdgeId {
-        pg.add_edge(NodeIndex::new(graph.tail(e) as usize), NodeIndex::new(graph.head(e) as usize), graph.time(e));
-    }
-    pg
-}
-
 #[test]
 fn the_reached_network_covers_exactly_the_nodes_within_the_limit() {
     let mut rng = SmallRng::seed_from_u64(77);
     for name in ["porto", "heidelberg", "chengdu"] {
         let engine = common::engine(&common::read(name), "ebike");
         let graph = &engine.graph;
-        let pg = to_petgraph(&engine);
+        let pg = to_petgraph(graph);
         let mut space = SearchSpace::new(graph.node_count());
         for _ in 0..6 {
             // Start exactly at a node: the start of one of its roads.

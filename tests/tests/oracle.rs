@@ -3,25 +3,14 @@
 
 mod common;
 
+use common::to_petgraph;
 use petgraph::algo::dijkstra;
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::NodeIndex;
 use petgraph::visit::{EdgeRef, Reversed};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use reach_engine::search::{Direction, SearchSpace};
-use reach_engine::{EdgeId, Graph, NodeId};
-
-/// The same edges as a petgraph graph, weighted by travel time.
-fn to_petgraph(graph: &Graph) -> DiGraph<(), u32> {
-    let mut pg = DiGraph::with_capacity(graph.node_count(), graph.edge_count());
-    for _ in 0..graph.node_count() {
-        pg.add_node(());
-    }
-    for e in 0..graph.edge_count() as EdgeId {
-        pg.add_edge(NodeIndex::new(graph.tail(e) as usize), NodeIndex::new(graph.head(e) as usize), graph.time(e));
-    }
-    pg
-}
+use reach_engine::{Graph, NodeId};
 
 fn assert_equal_times(space: &SearchSpace, oracle: impl Fn(NodeIndex) -> Option<u32>, graph: &Graph, what: &str) {
     for node in 0..graph.node_count() as NodeId {

@@ -1,9 +1,14 @@
-//! Shared helpers of the end-to-end tests: where the real extracts are, and
-//! loading them.
+//! Shared helpers of the end-to-end tests: where the real extracts are,
+//! loading them, random road points, and the petgraph oracle graph.
+//! (Each test file uses only some of them.)
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 
-use reach_engine::{Engine, Extract, ExtractOptions, Profiles};
+use petgraph::graph::{DiGraph, NodeIndex};
+use rand::Rng;
+use rand::rngs::SmallRng;
+use reach_engine::{EdgeId, Engine, Extract, ExtractOptions, Graph, Profiles, RoadId, Snap};
 
 /// The path of a shared extract; panics with a clear message when the shared
 /// data folder is not beside the checkout.
@@ -22,4 +27,31 @@ pub fn read(name: &str) -> Extract {
 pub fn engine(extract: &Extract, profile: &str) -> Engine {
     let profiles = Profiles::default();
     Engine::build(extract, profiles.get(profile).expect("built-in profile"), 300.0, &|_| {}).expect("engine builds")
+}
+
+/// The same edges as a petgraph graph, weighted by travel time.
+pub fn to_petgraph(graph: &Graph) -> DiGraph<(), u32> {
+    let mut pg = DiGraph::with_capacity(graph.node_count(), graph.edge_count());
+    for _ in 0..graph.node_count() {
+        pg.add_node(());
+    }
+    for e in 0..graph.edge_count() as EdgeId {
+        pg.add_edge(NodeIndex::new(graph.tail(e) as usize), NodeIndex::new(graph.head(e) as usize), graph.time(e));
+    }
+    pg
+}
+
+/// `count` random points on the engine's roads, snapped.
+pub fn random_road_points(engine: &Engine, count: usize, rng: &mut SmallRng) -> Vec<Snap> {
+    let mut starts = Vec::new();
+    while starts.len() < count {
+        let road = rng.random_range(0..engine.graph.road_count() as RoadId);
+        let geometry = engine.graph.road_geometry(road);
+        let k = rng.random_range(0..geometry.len() - 1);
+        let t: f64 = rng.random();
+        let (a, b) = (geometry[k], geometry[k + 1]);
+        starts
+            .push(engine.snap([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]).expect("a point on a road snaps"));
+    }
+    starts
 }
