@@ -49,6 +49,7 @@ pub fn snap_sources(graph: &Graph, snap: &Snap, direction: Direction) -> Vec<(No
 #[derive(Debug, Clone)]
 pub struct SearchSpace {
     time: Vec<u32>,
+    label: Vec<u32>,
     stamp: Vec<u32>,
     generation: u32,
     heap: BinaryHeap<Reverse<(u32, NodeId)>>,
@@ -60,12 +61,19 @@ impl SearchSpace {
     pub fn new(node_count: usize) -> SearchSpace {
         SearchSpace {
             time: vec![0; node_count],
+            label: vec![0; node_count],
             stamp: vec![0; node_count],
             // Stamps start below the generation: nothing is reached yet.
             generation: 1,
             heap: BinaryHeap::new(),
             reached: Vec::new(),
         }
+    }
+
+    /// The label of the source nearest to `node` in the last search (see
+    /// [`SearchSpace::run_labelled`]), if it was reached.
+    pub fn label(&self, node: NodeId) -> Option<u32> {
+        (self.stamp[node as usize] == self.generation).then(|| self.label[node as usize])
     }
 
     /// Every node the last search reached within its limit, in the order
@@ -85,11 +93,25 @@ impl SearchSpace {
     ///
     /// Complexity: O((V + E) log V) over the nodes and edges within the limit.
     pub fn run(&mut self, graph: &Graph, sources: &[(NodeId, u32)], direction: Direction, limit: u32) {
+        self.run_labelled(graph, sources.iter().map(|&(node, time)| (node, time, 0)), direction, limit);
+    }
+
+    /// Like [`SearchSpace::run`], with a label per source (`(node, initial
+    /// time, label)`): every node also learns the label of its nearest
+    /// source ([`SearchSpace::label`]); equally near sources resolve to the
+    /// lowest label, so the result does not depend on the order of sources.
+    pub fn run_labelled(
+        &mut self,
+        graph: &Graph,
+        sources: impl IntoIterator<Item = (NodeId, u32, u32)>,
+        direction: Direction,
+        limit: u32,
+    ) {
         self.next_generation();
         self.heap.clear();
         self.reached.clear();
-        for &(node, time) in sources {
-            if time <= limit && self.improve(node, time) {
+        for (node, time, label) in sources {
+            if time <= limit && self.improve(node, time, label) {
                 self.heap.push(Reverse((time, node)));
             }
         }
@@ -97,9 +119,10 @@ impl SearchSpace {
             if time > self.time[node as usize] {
                 continue;
             }
+            let label = self.label[node as usize];
             let mut relax = |next: NodeId, edge_time: u32| {
                 let candidate = time.saturating_add(edge_time);
-                if candidate <= limit && self.improve(next, candidate) {
+                if candidate <= limit && self.improve(next, candidate, label) {
                     self.heap.push(Reverse((candidate, next)));
                 }
             };
@@ -110,18 +133,24 @@ impl SearchSpace {
         }
     }
 
-    /// Lowers the tentative time of `node` if `time` is better.
-    fn improve(&mut self, node: NodeId, time: u32) -> bool {
+    /// Lowers the tentative time of `node` if `time` is better, or its label
+    /// if the time ties and `label` is lower. Returns whether the node must
+    /// be (re)queued: a label alone changes no queue order, and every tie
+    /// arrives before the node is settled (edge times are at least 1).
+    fn improve(&mut self, node: NodeId, time: u32, label: u32) -> bool {
         let i = node as usize;
-        if self.stamp[i] != self.generation {
-            self.stamp[i] = self.generation;
+        if self.stamp[i] != self.generation || time < self.time[i] {
+            if self.stamp[i] != self.generation {
+                self.stamp[i] = self.generation;
+                self.reached.push(node);
+            }
             self.time[i] = time;
-            self.reached.push(node);
-            true
-        } else if time < self.time[i] {
-            self.time[i] = time;
+            self.label[i] = label;
             true
         } else {
+            if time == self.time[i] && label < self.label[i] {
+                self.label[i] = label;
+            }
             false
         }
     }
@@ -179,6 +208,23 @@ mod tests {
         let mut expected = vec![(n3, 250), (n1, 250)];
         expected.sort();
         assert_eq!(sources, expected);
+    }
+
+    #[test]
+    fn labels_name_the_nearest_source_and_ties_go_to_the_lowest() {
+        let graph = ebike_town();
+        let mut space = SearchSpace::new(graph.node_count());
+        let (n1, n3, n4, n6) = (node(&graph, 1), node(&graph, 3), node(&graph, 4), node(&graph, 6));
+        // Sources at 3 (label 7) and 6 (label 2): node 4 is 250 from 3 and 1000 from 6 (reverse: to the source).
+        space.run_labelled(&graph, [(n3, 0, 7), (n6, 0, 2)], Direction::Forward, u32::MAX);
+        assert_eq!((space.time(n4), space.label(n4)), (Some(250), Some(7)));
+        // Node 1: 250 from 6, 500 from 3.
+        assert_eq!((space.time(n1), space.label(n1)), (Some(250), Some(2)));
+        // A tie: two sources at the same node, in either order.
+        space.run_labelled(&graph, [(n3, 0, 9), (n3, 0, 4)], Direction::Forward, u32::MAX);
+        assert_eq!(space.label(n4), Some(4));
+        space.run_labelled(&graph, [(n3, 0, 4), (n3, 0, 9)], Direction::Forward, u32::MAX);
+        assert_eq!(space.label(n4), Some(4));
     }
 
     #[test]
