@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use geo::{Coord, LineString};
 use serde::Serialize;
 
 use crate::amenity::Amenities;
 use crate::facility::{Facilities, Facility, FacilityId, Layer, check_unique_ids};
 use crate::geo_math::LocalProjection;
-use crate::graph::{Graph, GraphError, GraphReport};
+use crate::graph::{Graph, GraphError, GraphReport, RoadId};
 use crate::layer_file::{LayerFileError, read_layer_file};
 use crate::osm::{OsmData, OsmError, ReadReport, read_pbf};
 use crate::profile::Profile;
@@ -270,6 +271,25 @@ impl Engine {
                 layer.is_none_or(|l| f.layer == l) && f.amenities.contains_all(amenities)
             })
             .collect())
+    }
+
+    /// The part of a road between two fractions of its length (as measured
+    /// by snapping), `[lon, lat]`, cut at the exact points.
+    pub fn road_part(&self, road: RoadId, lo: f64, hi: f64) -> LineString<f64> {
+        let geometry = self.graph.road_geometry(road);
+        let (_, fractions) = self.roads.projected_road(road);
+        let at = |f: f64| {
+            let k = fractions.partition_point(|&x| x <= f).clamp(1, fractions.len() - 1) - 1;
+            let span = fractions[k + 1] - fractions[k];
+            let t = if span > 0.0 { ((f - fractions[k]) / span).clamp(0.0, 1.0) } else { 0.0 };
+            let (a, b) = (geometry[k], geometry[k + 1]);
+            Coord { x: a[0] + t * (b[0] - a[0]), y: a[1] + t * (b[1] - a[1]) }
+        };
+        let mut coords = vec![at(lo)];
+        let inside = fractions.iter().zip(geometry).filter(|&(&f, _)| f > lo && f < hi);
+        coords.extend(inside.map(|(_, p)| Coord { x: p[0], y: p[1] }));
+        coords.push(at(hi));
+        LineString::new(coords)
     }
 
     /// Snaps a point within the engine's snap limit.

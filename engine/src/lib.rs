@@ -31,6 +31,7 @@
 #![forbid(unsafe_code)]
 
 mod amenity;
+pub mod coverage;
 mod engine;
 mod facility;
 mod geo_math;

@@ -204,7 +204,7 @@ impl Reached {
             .map(|&minutes| {
                 let limit = Contours::limit(minutes);
                 let merged = reached::merged_intervals(&self.within(limit));
-                let lines = merged.iter().map(|&(road, [lo, hi])| road_part(engine, road, lo, hi)).collect();
+                let lines = merged.iter().map(|&(road, [lo, hi])| engine.road_part(road, lo, hi)).collect();
                 ContourNetwork { minutes, lines: MultiLineString::new(lines), road_km: self.road_km(engine, limit) }
             })
             .collect()
@@ -255,25 +255,6 @@ impl Reached {
             })
             .collect())
     }
-}
-
-/// The part of a road between two fractions of its length, `[lon, lat]`.
-fn road_part(engine: &Engine, road: u32, lo: f64, hi: f64) -> LineString<f64> {
-    let geometry = engine.graph.road_geometry(road);
-    let (_, fractions) = engine.roads.projected_road(road);
-    let at = |f: f64| {
-        let k = fractions.partition_point(|&x| x <= f).clamp(1, fractions.len() - 1) - 1;
-        let span = fractions[k + 1] - fractions[k];
-        let t = if span > 0.0 { ((f - fractions[k]) / span).clamp(0.0, 1.0) } else { 0.0 };
-        let (a, b) = (geometry[k], geometry[k + 1]);
-        Coord { x: a[0] + t * (b[0] - a[0]), y: a[1] + t * (b[1] - a[1]) }
-    };
-    let mut coords = vec![at(lo)];
-    coords.extend(
-        fractions.iter().zip(geometry).filter(|&(&f, _)| f > lo && f < hi).map(|(_, p)| Coord { x: p[0], y: p[1] }),
-    );
-    coords.push(at(hi));
-    LineString::new(coords)
 }
 
 #[cfg(test)]

@@ -1,0 +1,318 @@
+//! Coverage: the travel time from every point of every road to its nearest
+//! facility, the full-coverage verdict per contour, the gaps, and each
+//! facility's catchment.
+//!
+//! One labelled multi-source search on the reverse graph (riders travel *to*
+//! the facilities) gives every node its time to the nearest facility and
+//! which facility that is; [`envelope`] turns those into exact piecewise
+//! linear times along every road, partly covered roads included. The result
+//! equals the minimum over single-facility searches (tested).
+//!
+//! A **gap** of a contour is a connected set of road stretches whose time to
+//! the nearest facility exceeds the contour; stretches connect through road
+//! ends (nodes) that are themselves farther than the contour. Gaps are ranked
+//! by road length (demand weights come later).
+
+mod envelope;
+
+use geo::MultiLineString;
+
+pub use envelope::Piece;
+use envelope::{OnRoad, envelope};
+
+use crate::engine::Engine;
+use crate::facility::FacilityId;
+use crate::graph::RoadId;
+use crate::isochrone::Contours;
+use crate::search::{Direction, SearchSpace, snap_sources};
+
+/// The time to the nearest facility along one road.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoadTimes {
+    /// The road.
+    pub road: RoadId,
+    /// The envelope, covering fractions 0 to 1; empty if no facility can be
+    /// reached from the road.
+    pub pieces: Vec<Piece>,
+}
+
+impl RoadTimes {
+    /// The time and nearest facility at fraction `x`, if reachable.
+    pub fn at(&self, x: f64) -> Option<(f64, u32)> {
+        let piece = self.pieces.iter().find(|p| p.from <= x && x <= p.to)?;
+        Some((piece.time(x), piece.label))
+    }
+
+    /// The largest time along the road and where (fraction).
+    pub fn worst(&self) -> Option<(f64, f64)> {
+        self.pieces
+            .iter()
+            .flat_map(|p| [(p.time(p.from), p.from), (p.time(p.to), p.to)])
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+    }
+
+    /// The smallest time along the road.
+    pub fn best(&self) -> Option<f64> {
+        self.pieces.iter().flat_map(|p| [p.time(p.from), p.time(p.to)]).min_by(f64::total_cmp)
+    }
+
+    /// The fraction intervals within `limit` deciseconds, merged.
+    pub fn covered(&self, limit: f64) -> Vec<[f64; 2]> {
+        let mut out: Vec<[f64; 2]> = Vec::new();
+        for [lo, hi] in self.pieces.iter().filter_map(|p| p.within(limit)) {
+            match out.last_mut() {
+                Some(last) if lo <= last[1] + 1e-12 => last[1] = last[1].max(hi),
+                _ => out.push([lo, hi]),
+            }
+        }
+        out
+    }
+
+    /// The fraction intervals beyond `limit` (the complement of `covered`).
+    pub fn uncovered(&self, limit: f64) -> Vec<[f64; 2]> {
+        let mut out = Vec::new();
+        let mut at = 0.0;
+        for [lo, hi] in self.covered(limit) {
+            if lo > at + 1e-12 {
+                out.push([at, lo]);
+            }
+            at = hi;
+        }
+        if at < 1.0 - 1e-12 {
+            out.push([at, 1.0]);
+        }
+        out
+    }
+}
+
+/// A connected stretch of uncovered road.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gap {
+    /// Road length in the gap, km.
+    pub road_km: f64,
+    /// The largest time to the nearest facility in the gap, seconds
+    /// (`None` where no facility can be reached at all).
+    pub worst_s: Option<f64>,
+    /// The length-weighted median time in the gap, seconds.
+    pub median_s: Option<f64>,
+    /// Length-weighted centre, `[lon, lat]`.
+    pub centroid: [f64; 2],
+    /// The uncovered stretches, `[lon, lat]`.
+    pub lines: MultiLineString<f64>,
+    /// The uncovered stretches as road fraction intervals.
+    pub stretches: Vec<(RoadId, [f64; 2])>,
+}
+
+/// Coverage at one contour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContourCoverage {
+    /// The contour, minutes.
+    pub minutes: f64,
+    /// Every road point reaches a facility within the contour.
+    pub full_coverage: bool,
+    /// Road length covered, km.
+    pub covered_km: f64,
+    /// Road length not covered, km.
+    pub uncovered_km: f64,
+    /// The gaps, largest first.
+    pub gaps: Vec<Gap>,
+}
+
+/// The road length for which a facility is the nearest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catchment {
+    /// The facility.
+    pub facility: FacilityId,
+    /// Road km for which it is the nearest, at any time.
+    pub road_km: f64,
+    /// Road km for which it is the nearest and within each contour.
+    pub within_km: Vec<f64>,
+}
+
+/// Coverage of the road network by a set of facilities.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coverage {
+    /// The facilities that took part (snapped to the network).
+    pub facilities: Vec<FacilityId>,
+    /// The selected facilities that are not on the network (left out).
+    pub unsnapped: Vec<FacilityId>,
+    /// Total road length, km.
+    pub road_km: f64,
+    /// Time to the nearest facility along every road.
+    pub roads: Vec<RoadTimes>,
+    /// Per contour, ascending.
+    pub contours: Vec<ContourCoverage>,
+    /// Per facility taking part.
+    pub catchments: Vec<Catchment>,
+    /// The largest time to the nearest facility anywhere (seconds) and where,
+    /// `None` if no facility took part.
+    pub worst: Option<(f64, [f64; 2])>,
+}
+
+/// Computes coverage of `engine`'s roads by `selection` at each contour.
+/// An empty selection is not an error: nothing is covered.
+pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours) -> Coverage {
+    let graph = &engine.graph;
+    let mut selection = selection.to_vec();
+    selection.sort_unstable();
+    selection.dedup();
+    let (facilities, unsnapped): (Vec<FacilityId>, Vec<FacilityId>) =
+        selection.into_iter().partition(|&f| engine.snaps[f as usize].is_ok());
+    let mut on_road: Vec<Vec<OnRoad>> = vec![Vec::new(); graph.road_count()];
+    let mut sources = Vec::new();
+    for &f in &facilities {
+        if let Ok(snap) = &engine.snaps[f as usize] {
+            on_road[snap.road as usize].push(OnRoad { fraction: snap.fraction, label: f });
+            sources.extend(snap_sources(graph, snap, Direction::Reverse).into_iter().map(|(n, t)| (n, t, f)));
+        }
+    }
+    let mut space = SearchSpace::new(graph.node_count());
+    space.run_labelled(graph, sources, Direction::Reverse, u32::MAX);
+    let roads: Vec<RoadTimes> = (0..graph.road_count() as RoadId)
+        .map(|road| RoadTimes { road, pieces: envelope(graph, &space, road, &on_road[road as usize]) })
+        .collect();
+
+    let road_km = graph.size().road_km;
+    let contour_coverage = contours
+        .minutes()
+        .iter()
+        .map(|&minutes| {
+            let limit = f64::from(Contours::limit(minutes));
+            let covered_km: f64 = roads
+                .iter()
+                .map(|r| r.covered(limit).iter().map(|[lo, hi]| hi - lo).sum::<f64>() * graph.road_length_m(r.road))
+                .sum::<f64>()
+                / 1000.0;
+            let gaps = gaps(engine, &space, &roads, limit);
+            let uncovered_km: f64 = gaps.iter().map(|g| g.road_km).sum();
+            ContourCoverage { minutes, full_coverage: gaps.is_empty(), covered_km, uncovered_km, gaps }
+        })
+        .collect();
+
+    let mut catchments: Vec<Catchment> = facilities
+        .iter()
+        .map(|&facility| Catchment { facility, road_km: 0.0, within_km: vec![0.0; contours.minutes().len()] })
+        .collect();
+    let slot_of = |label: u32| facilities.binary_search(&label).ok();
+    for r in &roads {
+        let length_km = graph.road_length_m(r.road) / 1000.0;
+        for piece in &r.pieces {
+            if let Some(k) = slot_of(piece.label) {
+                catchments[k].road_km += (piece.to - piece.from) * length_km;
+                for (c, &minutes) in contours.minutes().iter().enumerate() {
+                    if let Some([lo, hi]) = piece.within(f64::from(Contours::limit(minutes))) {
+                        catchments[k].within_km[c] += (hi - lo) * length_km;
+                    }
+                }
+            }
+        }
+    }
+    let worst = roads
+        .iter()
+        .filter_map(|r| r.worst().map(|(t, x)| (t, r.road, x)))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(t, road, x)| (t / 10.0, point_at(engine, road, x)));
+    Coverage { facilities, unsnapped, road_km, roads, contours: contour_coverage, catchments, worst }
+}
+
+/// The uncovered stretches at `limit`, joined into gaps through uncovered
+/// nodes, largest first.
+fn gaps(engine: &Engine, space: &SearchSpace, roads: &[RoadTimes], limit: f64) -> Vec<Gap> {
+    let graph = &engine.graph;
+    let node_uncovered = |n: u32| space.time(n).is_none_or(|t| f64::from(t) > limit);
+    let mut stretches: Vec<(RoadId, [f64; 2])> = Vec::new();
+    for r in roads {
+        let intervals = if r.pieces.is_empty() { vec![[0.0, 1.0]] } else { r.uncovered(limit) };
+        stretches.extend(intervals.into_iter().map(|i| (r.road, i)));
+    }
+    // Union-find over stretches, joined through shared uncovered nodes.
+    let mut parent: Vec<usize> = (0..stretches.len()).collect();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut at_node: Vec<Option<usize>> = vec![None; graph.node_count()];
+    for (k, &(road, [lo, hi])) in stretches.iter().enumerate() {
+        let [start, end] = graph.road_ends(road);
+        for (node, touches) in [(start, lo <= 1e-12), (end, hi >= 1.0 - 1e-12)] {
+            if touches && node_uncovered(node) {
+                match at_node[node as usize] {
+                    Some(other) => {
+                        let (a, b) = (find(&mut parent, k), find(&mut parent, other));
+                        parent[a] = b;
+                    }
+                    None => at_node[node as usize] = Some(k),
+                }
+            }
+        }
+    }
+    let mut clusters: std::collections::BTreeMap<usize, Vec<usize>> = std::collections::BTreeMap::new();
+    for k in 0..stretches.len() {
+        let root = find(&mut parent, k);
+        clusters.entry(root).or_default().push(k);
+    }
+    let mut gaps: Vec<Gap> = clusters
+        .into_values()
+        .map(|members| {
+            let parts: Vec<(RoadId, [f64; 2])> = members.iter().map(|&k| stretches[k]).collect();
+            gap(engine, roads, parts)
+        })
+        .filter(|g| g.road_km > 0.0)
+        .collect();
+    gaps.sort_by(|a, b| b.road_km.total_cmp(&a.road_km));
+    gaps
+}
+
+/// Figures and geometry of one gap.
+fn gap(engine: &Engine, roads: &[RoadTimes], stretches: Vec<(RoadId, [f64; 2])>) -> Gap {
+    let graph = &engine.graph;
+    let mut road_m = 0.0;
+    let mut centre = [0.0, 0.0];
+    let mut samples: Vec<(f64, f64)> = Vec::new(); // (time, metres)
+    let mut worst: Option<f64> = None;
+    let mut lines = Vec::with_capacity(stretches.len());
+    for &(road, [lo, hi]) in &stretches {
+        let metres = (hi - lo) * graph.road_length_m(road);
+        road_m += metres;
+        let mid = point_at(engine, road, (lo + hi) / 2.0);
+        centre = [centre[0] + mid[0] * metres, centre[1] + mid[1] * metres];
+        let times = &roads[road as usize];
+        for x in [lo, (lo + hi) / 2.0, hi] {
+            if let Some((t, _)) = times.at(x) {
+                worst = Some(worst.map_or(t, |w: f64| w.max(t)));
+            }
+        }
+        if let Some((t, _)) = times.at((lo + hi) / 2.0) {
+            samples.push((t, metres));
+        }
+        lines.push(engine.road_part(road, lo, hi));
+    }
+    samples.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let half = samples.iter().map(|s| s.1).sum::<f64>() / 2.0;
+    let mut running = 0.0;
+    let median = samples.iter().find(|s| {
+        running += s.1;
+        running >= half
+    });
+    let centroid = if road_m > 0.0 { [centre[0] / road_m, centre[1] / road_m] } else { [0.0, 0.0] };
+    Gap {
+        road_km: road_m / 1000.0,
+        worst_s: worst.map(|w| w / 10.0),
+        median_s: median.map(|m| m.0 / 10.0),
+        centroid,
+        lines: MultiLineString::new(lines),
+        stretches,
+    }
+}
+
+/// The point at fraction `x` of a road, `[lon, lat]`.
+fn point_at(engine: &Engine, road: RoadId, x: f64) -> [f64; 2] {
+    let c = engine.road_part(road, x, x).0[0];
+    [c.x, c.y]
+}
+
+#[cfg(test)]
+mod tests;

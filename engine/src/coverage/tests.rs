@@ -1,0 +1,102 @@
+//! Coverage on the hand-made town of `graph::tests`, worked out by hand.
+//!
+//! Times to a station at node 1 (reverse graph, deciseconds): node 6 250,
+//! node 3 500, node 4 750. Along the roads: 1-3 is `500x`, 6-1 is
+//! `250 - 250x`, 3-4 is `500 + 250x`, the one-way 4 -> 6 is `750 - 500x`.
+
+use super::*;
+use crate::amenity::Amenities;
+use crate::engine::Extract;
+use crate::facility::{Facility, Layer, Source};
+use crate::graph::tests::{M_PER_MILLIDEGREE, town};
+use crate::profile::Profiles;
+
+fn station(id: &str, lon_lat: [f64; 2]) -> Facility {
+    Facility {
+        id: id.into(),
+        name: None,
+        name_zh: None,
+        layer: Layer::Stations,
+        amenities: Amenities::default(),
+        opening_hours: None,
+        capacity: None,
+        lon: lon_lat[0],
+        lat: lon_lat[1],
+        source: Source::File { file: "test".into(), position: id.into() },
+    }
+}
+
+/// The town with stations at node 1 (id "one") and node 4 (id "four").
+fn town_with_stations() -> Engine {
+    let facilities = vec![station("one", [0.0, 0.0]), station("four", [0.001, 0.002])];
+    let extract = Extract { file: "town".into(), osm: town(), facilities };
+    Engine::build(&extract, Profiles::default().get("ebike").unwrap(), 300.0, &|_| {}).unwrap()
+}
+
+/// Metres of the 0.001° east-west roads at latitudes 0 and 0.002°.
+fn east_west_m(lat_millidegrees: f64) -> f64 {
+    crate::haversine_m([0.0, lat_millidegrees * 0.001], [0.001, lat_millidegrees * 0.001])
+}
+
+#[test]
+fn one_station_covers_exactly_what_the_times_say() {
+    let engine = town_with_stations();
+    let contours = Contours::from_minutes(&[40.0 / 60.0, 80.0 / 60.0]).unwrap();
+    let result = coverage(&engine, &[engine.facilities.find("one").unwrap()], &contours);
+    let long = 2.0 * M_PER_MILLIDEGREE; // roads 1-3 and 4 -> 6
+    let (top, bottom) = (east_west_m(2.0), east_west_m(0.0)); // roads 3-4 and 6-1
+    assert!((result.road_km * 1000.0 - (2.0 * long + top + bottom)).abs() < 1e-6);
+
+    let forty = &result.contours[0];
+    assert!(!forty.full_coverage);
+    let covered = 0.8 * long + bottom + 0.3 * long;
+    assert!((forty.covered_km * 1000.0 - covered).abs() < 1e-6, "{}", forty.covered_km);
+    assert_eq!(forty.gaps.len(), 1, "the uncovered stretches meet at nodes 3 and 4");
+    let gap = &forty.gaps[0];
+    assert!((gap.road_km * 1000.0 - (0.2 * long + top + 0.7 * long)).abs() < 1e-6, "{}", gap.road_km);
+    assert_eq!(gap.worst_s, Some(75.0), "node 4 is 750 ds from the station");
+    assert!((forty.covered_km + forty.uncovered_km - result.road_km).abs() < 1e-9);
+
+    let eighty = &result.contours[1];
+    assert!(eighty.full_coverage && eighty.gaps.is_empty());
+    assert!((eighty.covered_km - result.road_km).abs() < 1e-9);
+    let (worst_s, _) = result.worst.unwrap();
+    assert_eq!(worst_s, 75.0);
+    assert_eq!(result.catchments.len(), 1);
+    assert!((result.catchments[0].road_km - result.road_km).abs() < 1e-9);
+    assert!((result.catchments[0].within_km[0] - forty.covered_km).abs() < 1e-9);
+}
+
+#[test]
+fn removing_a_station_opens_the_expected_gap() {
+    let engine = town_with_stations();
+    let contours = Contours::from_minutes(&[40.0 / 60.0]).unwrap();
+    let both = [engine.facilities.find("one").unwrap(), engine.facilities.find("four").unwrap()];
+    let with_both = coverage(&engine, &both, &contours);
+    let long = 2.0 * M_PER_MILLIDEGREE;
+    // Only the start of the one-way 4 -> 6 stays beyond 40 s: 750 - 500x > 400 for x < 0.7.
+    let gaps = &with_both.contours[0].gaps;
+    assert_eq!(gaps.len(), 1);
+    assert!((gaps[0].road_km * 1000.0 - 0.7 * long).abs() < 1e-6, "{}", gaps[0].road_km);
+    assert_eq!(gaps[0].worst_s, Some(75.0));
+    assert_eq!(with_both.catchments.len(), 2);
+    let total: f64 = with_both.catchments.iter().map(|c| c.road_km).sum();
+    assert!((total - with_both.road_km).abs() < 1e-9, "catchments split the network");
+
+    let without_four = coverage(&engine, &both[..1], &contours);
+    assert!(without_four.contours[0].uncovered_km > with_both.contours[0].uncovered_km + 0.1);
+}
+
+#[test]
+fn no_station_means_nothing_is_covered() {
+    let engine = town_with_stations();
+    let contours = Contours::from_minutes(&[15.0]).unwrap();
+    let result = coverage(&engine, &[], &contours);
+    let fifteen = &result.contours[0];
+    assert!(!fifteen.full_coverage);
+    assert_eq!(fifteen.covered_km, 0.0);
+    assert!((fifteen.uncovered_km - result.road_km).abs() < 1e-9);
+    assert_eq!(fifteen.gaps.len(), 1);
+    assert_eq!(fifteen.gaps[0].worst_s, None);
+    assert!(result.worst.is_none() && result.catchments.is_empty());
+}
