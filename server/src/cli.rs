@@ -31,6 +31,9 @@ pub enum Command {
     /// Isochrones of facilities or of a point, and a layer's service circle,
     /// as GeoJSON polygons or reached road networks.
     Isochrones(commands::isochrones::IsochronesArgs),
+    /// Does a layer's service circle cover every road? Times to the nearest
+    /// facility on every road, the verdict per contour, gaps and catchments.
+    Coverage(commands::coverage::CoverageArgs),
     /// Print the built-in travel profiles (TOML), to copy and edit.
     Profiles,
 }
@@ -78,6 +81,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inspect(args) => commands::inspect::run(&args),
         Command::Export(args) => commands::export::run(&args),
         Command::Isochrones(args) => commands::isochrones::run(&args),
+        Command::Coverage(args) => commands::coverage::run(&args),
         Command::Profiles => {
             print!("{}", reach_engine::BUILT_IN_PROFILES);
             Ok(ExitCode::SUCCESS)

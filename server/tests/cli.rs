@@ -348,3 +348,67 @@ fn bad_isochrone_requests_name_the_value_and_the_limit() {
     let message = failure(&["isochrones", SAMPLE, "--layer", "depots"]);
     assert!(message.contains("unknown layer \"depots\""), "{message}");
 }
+
+#[test]
+fn coverage_writes_the_layers_and_the_verdict() {
+    let dir = scratch("coverage");
+    let out = dir.display().to_string();
+    let args = ["coverage", SAMPLE, "--layer-file", SAMPLE_CSV, "--no-osm-facilities", "--out", &out];
+    let gappy = reach(&[&args[..], &["--minutes", "2,4"]].concat());
+    assert!(gappy.status.success(), "{}", stderr(&gappy));
+    assert!(stdout(&gappy).contains("| 2 min | GAPS |"), "{}", stdout(&gappy));
+    let summary = read_json(&dir.join("summary.json"));
+    assert_eq!(summary["facilities"], 4);
+    assert_eq!(summary["direction"], "to");
+    let contours = summary["contours"].as_array().unwrap();
+    assert_eq!(contours.len(), 2);
+    for c in contours {
+        let (covered, uncovered) = (c["covered_km"].as_f64().unwrap(), c["uncovered_km"].as_f64().unwrap());
+        assert!((covered + uncovered - summary["road_km"].as_f64().unwrap()).abs() < 1e-3);
+        assert_eq!(c["full_coverage"], false);
+        assert!(c["gaps"].as_u64().unwrap() >= 1 && c["top_gaps"][0]["rank"] == 1);
+    }
+    assert!(contours[1]["covered_km"].as_f64().unwrap() > contours[0]["covered_km"].as_f64().unwrap());
+    for (file, geometry) in [("roads", "Line String"), ("gaps", "Multi Line String"), ("catchments", "Point")] {
+        let (actual, count) = ogrinfo_summary(&dir.join(format!("{file}.geojson")));
+        assert_eq!(actual, geometry, "{file}");
+        assert!(count > 0, "{file}");
+    }
+    let roads = read_json(&dir.join("roads.geojson"));
+    let first = &roads["features"][0]["properties"];
+    assert!(first["time_s"].is_number() && first["covered_2min"].is_number() && first["facility"].is_string());
+    assert!(std::fs::read_to_string(dir.join("summary.md")).unwrap().contains("Largest gaps at 2 min"));
+
+    // A gap fails a scripted audit only when asked to; full coverage passes it.
+    let audit = reach(&[&args[..], &["--minutes", "2", "--fail-on-gap"]].concat());
+    assert_eq!(audit.status.code(), Some(3));
+    let full = reach(&[&args[..], &["--minutes", "15", "--fail-on-gap"]].concat());
+    assert_eq!(full.status.code(), Some(0), "{}", stdout(&full));
+    assert!(stdout(&full).contains("| 15 min | full coverage |"));
+}
+
+#[test]
+fn coverage_of_an_empty_selection_is_zero_not_an_error() {
+    let dir = scratch("coverage-empty");
+    let output = reach(&[
+        "coverage",
+        SAMPLE,
+        "--layer",
+        "parking",
+        "--amenity",
+        "microwave",
+        "--minutes",
+        "10",
+        "--out",
+        &dir.display().to_string(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = read_json(&dir.join("summary.json"));
+    assert_eq!(summary["facilities"], 0);
+    assert_eq!(summary["contours"][0]["covered_km"], 0.0);
+    assert!(summary["worst"].is_null());
+    let message = failure(&["coverage", SAMPLE, "--layer", "depots", "--out", &dir.display().to_string()]);
+    assert!(message.contains("unknown layer \"depots\""), "{message}");
+    let message = failure(&["coverage", SAMPLE, "--minutes", "0", "--out", &dir.display().to_string()]);
+    assert!(message.contains("contour 0 is not a number of minutes"), "{message}");
+}

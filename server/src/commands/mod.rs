@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod coverage;
 pub mod export;
 pub mod inspect;
 pub mod isochrones;

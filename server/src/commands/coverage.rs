@@ -1,0 +1,270 @@
+//! `reach coverage`: does the service circle cover every road, and where are
+//! the gaps? Writes GeoJSON layers and a summary for planners.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use geojson::{Feature, Geometry, GeometryValue, JsonObject};
+use reach_engine::coverage::{Coverage, coverage};
+use reach_engine::isochrone::Contours;
+use reach_engine::{Amenities, Engine, FacilityId, Layer, RoadId};
+use serde_json::{Value, json};
+
+use crate::cli::LoadArgs;
+use crate::loading;
+use crate::output::{print, write_feature_collection};
+use crate::progress::TerminalProgress;
+
+/// Arguments of `reach coverage`.
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// Where to read from, and how.
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// A layer whose facilities count; repeat for several (default: stations).
+    #[arg(long, value_name = "LAYER")]
+    pub layer: Vec<String>,
+    /// Only facilities that offer this amenity; repeat to require several.
+    #[arg(long, value_name = "AMENITY")]
+    pub amenity: Vec<String>,
+    /// Contours in minutes, comma-separated (at most 16, each up to 120).
+    #[arg(long, value_delimiter = ',', default_value = "10,15", allow_hyphen_values = true)]
+    pub minutes: Vec<f64>,
+    /// The travel profile.
+    #[arg(long, default_value = "ebike")]
+    pub profile: String,
+    /// The folder to write roads.geojson, gaps.geojson, catchments.geojson,
+    /// summary.json and summary.md into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Exit with code 3 when a contour leaves a gap (for scripted audits).
+    #[arg(long)]
+    pub fail_on_gap: bool,
+}
+
+/// Runs `reach coverage`.
+pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
+    let contours = Contours::from_minutes(&args.minutes)?;
+    let layer_names = if args.layer.is_empty() { vec!["stations".to_string()] } else { args.layer.clone() };
+    let layers: Vec<Layer> =
+        layer_names.iter().map(|l| l.parse().map_err(anyhow::Error::msg)).collect::<anyhow::Result<_>>()?;
+    let amenities = Amenities::parse_list(&args.amenity.join(";")).map_err(anyhow::Error::msg)?;
+    let profiles = loading::profiles(&args.load)?;
+    let profile = profiles.get(&args.profile)?;
+    let progress = TerminalProgress::new(args.load.quiet);
+    let extract = loading::extract(&args.load, &progress)?;
+    let engine = loading::engine(&args.load, &extract, profile, &progress)?;
+    let mut selection: Vec<FacilityId> = Vec::new();
+    for &layer in &layers {
+        selection.extend(engine.select_facilities(Some(layer), amenities, &[]).map_err(anyhow::Error::msg)?);
+    }
+    progress.update(reach_engine::Progress::Step("computing coverage"));
+    let result = coverage(&engine, &selection, &contours);
+    progress.finish();
+
+    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    write_feature_collection(&args.out.join("roads.geojson"), road_features(&engine, &result))?;
+    write_feature_collection(&args.out.join("gaps.geojson"), gap_features(&result).into_iter())?;
+    write_feature_collection(&args.out.join("catchments.geojson"), catchment_features(&engine, &result).into_iter())?;
+    let summary = summary(&engine, &extract.file, &layers, &args.amenity, &result);
+    std::fs::write(args.out.join("summary.json"), serde_json::to_string_pretty(&summary)? + "\n")
+        .context("writing summary.json")?;
+    let markdown = summary_markdown(&summary);
+    std::fs::write(args.out.join("summary.md"), &markdown).context("writing summary.md")?;
+    print(&markdown)?;
+
+    let gap = result.contours.iter().any(|c| !c.full_coverage);
+    Ok(if gap && args.fail_on_gap { ExitCode::from(3) } else { ExitCode::SUCCESS })
+}
+
+/// The key of a per-contour property: `10min`, `7.5min`.
+fn contour_key(minutes: f64) -> String {
+    format!("{minutes}min")
+}
+
+fn feature(geometry: GeometryValue, properties: Value) -> Feature {
+    let properties = match properties {
+        Value::Object(map) => map,
+        _ => JsonObject::new(),
+    };
+    Feature { geometry: Some(Geometry::new(geometry)), properties: Some(properties), ..Feature::default() }
+}
+
+fn facility_id(engine: &Engine, label: u32) -> &str {
+    &engine.facilities.get(label).id
+}
+
+/// One LineString per road: times to the nearest facility and the covered
+/// share per contour.
+fn road_features<'a>(engine: &'a Engine, result: &'a Coverage) -> impl Iterator<Item = Feature> + 'a {
+    let graph = &engine.graph;
+    result.roads.iter().map(move |r| {
+        let road: RoadId = r.road;
+        let mid = r.at(0.5);
+        let mut properties = json!({
+            "road": road,
+            "osm_way": graph.road_way_id(road),
+            "highway": graph.road_highway(road),
+            "name": graph.road_name(road),
+            "length_m": (graph.road_length_m(road) * 100.0).round() / 100.0,
+            "time_s": mid.map(|(t, _)| t / 10.0),
+            "best_s": r.best().map(|t| t / 10.0),
+            "worst_s": r.worst().map(|(t, _)| t / 10.0),
+            "facility": mid.map(|(_, f)| facility_id(engine, f)),
+        });
+        for c in &result.contours {
+            let limit = f64::from(Contours::limit(c.minutes));
+            let share: f64 = r.covered(limit).iter().map(|[lo, hi]| hi - lo).sum();
+            properties[format!("covered_{}", contour_key(c.minutes))] = json!((share * 1e4).round() / 1e4);
+        }
+        let line = engine.road_part(road, 0.0, 1.0);
+        feature(GeometryValue::from(&line), properties)
+    })
+}
+
+/// One MultiLineString per gap and contour, ranked.
+fn gap_features(result: &Coverage) -> Vec<Feature> {
+    let mut features = Vec::new();
+    for c in &result.contours {
+        for (rank, gap) in c.gaps.iter().enumerate() {
+            let properties = json!({
+                "minutes": c.minutes,
+                "rank": rank + 1,
+                "road_km": (gap.road_km * 1e4).round() / 1e4,
+                "worst_s": gap.worst_s,
+                "median_s": gap.median_s,
+                "centroid_lon": gap.centroid[0],
+                "centroid_lat": gap.centroid[1],
+            });
+            features.push(feature(GeometryValue::from(&gap.lines), properties));
+        }
+    }
+    features
+}
+
+/// One Point per facility with the road km it is nearest to.
+fn catchment_features(engine: &Engine, result: &Coverage) -> Vec<Feature> {
+    result
+        .catchments
+        .iter()
+        .map(|c| {
+            let f = engine.facilities.get(c.facility);
+            let mut properties = json!({
+                "facility": f.id, "layer": f.layer, "name": f.name,
+                "road_km": (c.road_km * 1e4).round() / 1e4,
+            });
+            for (km, contour) in c.within_km.iter().zip(&result.contours) {
+                properties[format!("within_{}_km", contour_key(contour.minutes))] = json!((km * 1e4).round() / 1e4);
+            }
+            feature(GeometryValue::new_point([f.lon, f.lat]), properties)
+        })
+        .collect()
+}
+
+/// The figures of `summary.json` (keys documented in the README).
+fn summary(engine: &Engine, file: &str, layers: &[Layer], amenities: &[String], result: &Coverage) -> Value {
+    let contours: Vec<Value> = result
+        .contours
+        .iter()
+        .map(|c| {
+            let top: Vec<Value> = c
+                .gaps
+                .iter()
+                .take(10)
+                .enumerate()
+                .map(|(rank, g)| {
+                    json!({"rank": rank + 1, "road_km": (g.road_km * 1e4).round() / 1e4, "worst_s": g.worst_s,
+                           "median_s": g.median_s, "centroid": g.centroid})
+                })
+                .collect();
+            json!({
+                "minutes": c.minutes,
+                "full_coverage": c.full_coverage,
+                "covered_km": (c.covered_km * 1e4).round() / 1e4,
+                "uncovered_km": (c.uncovered_km * 1e4).round() / 1e4,
+                "covered_share": if result.road_km > 0.0 { (c.covered_km / result.road_km * 1e4).round() / 1e4 } else { 0.0 },
+                "gaps": c.gaps.len(),
+                "top_gaps": top,
+            })
+        })
+        .collect();
+    json!({
+        "file": file,
+        "profile": engine.profile.name,
+        "direction": "to",
+        "layers": layers,
+        "amenities": amenities,
+        "facilities": result.facilities.len(),
+        "unsnapped": result.unsnapped.iter().map(|&f| facility_id(engine, f)).collect::<Vec<_>>(),
+        "road_km": (result.road_km * 1e4).round() / 1e4,
+        "worst": result.worst.map(|(s, [lon, lat])| json!({"seconds": s, "lon": lon, "lat": lat})),
+        "contours": contours,
+    })
+}
+
+/// The summary as a Markdown report a planner reads.
+fn summary_markdown(summary: &Value) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Coverage of {}\n", summary["file"].as_str().unwrap_or_default());
+    let _ = writeln!(
+        out,
+        "{} facilities of {} ({} not on the road network), profile {}, riders travelling to the facility; {} km of road.\n",
+        summary["facilities"],
+        summary["layers"]
+            .as_array()
+            .map(|l| l.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+            .unwrap_or_default(),
+        summary["unsnapped"].as_array().map_or(0, Vec::len),
+        summary["profile"].as_str().unwrap_or_default(),
+        summary["road_km"],
+    );
+    let _ = writeln!(out, "| contour | verdict | covered km | uncovered km | covered | gaps |");
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    for c in summary["contours"].as_array().into_iter().flatten() {
+        let verdict = if c["full_coverage"].as_bool() == Some(true) { "full coverage" } else { "GAPS" };
+        let share = c["covered_share"].as_f64().unwrap_or(0.0) * 100.0;
+        let _ = writeln!(
+            out,
+            "| {} min | {verdict} | {} | {} | {share:.1} % | {} |",
+            c["minutes"].as_f64().unwrap_or(0.0),
+            c["covered_km"],
+            c["uncovered_km"],
+            c["gaps"]
+        );
+    }
+    if let Some(worst) = summary["worst"].as_object() {
+        let _ = writeln!(
+            out,
+            "\nWorst time to the nearest facility: {:.0} s at {:.5},{:.5}.",
+            worst["seconds"].as_f64().unwrap_or(0.0),
+            worst["lon"].as_f64().unwrap_or(0.0),
+            worst["lat"].as_f64().unwrap_or(0.0)
+        );
+    }
+    for c in summary["contours"].as_array().into_iter().flatten() {
+        let gaps = c["top_gaps"].as_array().cloned().unwrap_or_default();
+        if gaps.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n## Largest gaps at {} min\n", c["minutes"].as_f64().unwrap_or(0.0));
+        let _ = writeln!(out, "| rank | road km | worst s | median s | centre (lon,lat) |");
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for g in gaps.iter().take(5) {
+            let centre = &g["centroid"];
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {:.5},{:.5} |",
+                g["rank"],
+                g["road_km"],
+                g["worst_s"].as_f64().map_or("unreachable".into(), |s| format!("{s:.0}")),
+                g["median_s"].as_f64().map_or("unreachable".into(), |s| format!("{s:.0}")),
+                centre[0].as_f64().unwrap_or(0.0),
+                centre[1].as_f64().unwrap_or(0.0)
+            );
+        }
+    }
+    out
+}
