@@ -39,6 +39,7 @@ mod graph;
 pub mod isochrone;
 pub mod layer_file;
 mod names;
+pub mod opening;
 pub mod osm;
 mod profile;
 pub mod search;

@@ -412,3 +412,23 @@ fn coverage_of_an_empty_selection_is_zero_not_an_error() {
     let message = failure(&["coverage", SAMPLE, "--minutes", "0", "--out", &dir.display().to_string()]);
     assert!(message.contains("contour 0 is not a number of minutes"), "{message}");
 }
+
+#[test]
+fn coverage_at_night_keeps_only_the_24_hour_stations() {
+    let dir = scratch("coverage-night");
+    let out = dir.display().to_string();
+    let base = ["coverage", SAMPLE, "--layer-file", SAMPLE_CSV, "--no-osm-facilities", "--minutes", "4", "--out", &out];
+    let night = reach(&[&base[..], &["--at", "2026-11-23T02:00"]].concat());
+    assert!(night.status.success(), "{}", stderr(&night));
+    let summary = read_json(&dir.join("summary.json"));
+    assert_eq!(summary["facilities"], 1, "only hel-st-01 is open 24/7");
+    assert_eq!(summary["closed"], serde_json::json!(["hel-st-02", "hel-st-03", "hel-st-04"]));
+    let night_km = summary["contours"][0]["covered_km"].as_f64().unwrap();
+    let day = reach(&[&base[..], &["--at", "2026-11-23T12:00"]].concat());
+    assert!(day.status.success());
+    let summary = read_json(&dir.join("summary.json"));
+    assert_eq!(summary["facilities"], 4);
+    assert!(summary["contours"][0]["covered_km"].as_f64().unwrap() > night_km + 1.0);
+    let message = failure(&[&base[..], &["--at", "tonight"]].concat());
+    assert!(message.contains("time \"tonight\" does not parse"), "{message}");
+}

@@ -10,6 +10,7 @@ use clap::Args;
 use geojson::{Feature, Geometry, GeometryValue, JsonObject};
 use reach_engine::coverage::{Coverage, coverage};
 use reach_engine::isochrone::Contours;
+use reach_engine::opening::{UnknownHours, open_at, parse_local_time};
 use reach_engine::{Amenities, Engine, FacilityId, Layer, RoadId};
 use serde_json::{Value, json};
 
@@ -40,6 +41,13 @@ pub struct CoverageArgs {
     /// summary.json and summary.md into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Count only facilities open at this local time (`2026-11-23T02:00`).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// With `--at`: count facilities whose hours cannot be evaluated as
+    /// `open` or `closed`.
+    #[arg(long, value_name = "open|closed", default_value = "open")]
+    pub unknown_hours: String,
     /// Exit with code 3 when a contour leaves a gap (for scripted audits).
     #[arg(long)]
     pub fail_on_gap: bool,
@@ -52,6 +60,8 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     let layers: Vec<Layer> =
         layer_names.iter().map(|l| l.parse().map_err(anyhow::Error::msg)).collect::<anyhow::Result<_>>()?;
     let amenities = Amenities::parse_list(&args.amenity.join(";")).map_err(anyhow::Error::msg)?;
+    let at = args.at.as_deref().map(parse_local_time).transpose().map_err(anyhow::Error::msg)?;
+    let unknown_hours: UnknownHours = args.unknown_hours.parse().map_err(anyhow::Error::msg)?;
     let profiles = loading::profiles(&args.load)?;
     let profile = profiles.get(&args.profile)?;
     let progress = TerminalProgress::new(args.load.quiet);
@@ -61,6 +71,13 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     for &layer in &layers {
         selection.extend(engine.select_facilities(Some(layer), amenities, &[]).map_err(anyhow::Error::msg)?);
     }
+    let hours = at.map(|at| open_at(&engine.facilities, &selection, at, unknown_hours));
+    if let Some(check) = &hours {
+        selection.clone_from(&check.open);
+        for (f, reason) in &check.unknown {
+            eprintln!("hours of {}: {reason}; counted {}", facility_id(&engine, *f), args.unknown_hours);
+        }
+    }
     progress.update(reach_engine::Progress::Step("computing coverage"));
     let result = coverage(&engine, &selection, &contours);
     progress.finish();
@@ -69,7 +86,13 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     write_feature_collection(&args.out.join("roads.geojson"), road_features(&engine, &result))?;
     write_feature_collection(&args.out.join("gaps.geojson"), gap_features(&result).into_iter())?;
     write_feature_collection(&args.out.join("catchments.geojson"), catchment_features(&engine, &result).into_iter())?;
-    let summary = summary(&engine, &extract.file, &layers, &args.amenity, &result);
+    let mut summary = summary(&engine, &extract.file, &layers, &args.amenity, &result);
+    if let (Some(at), Some(check)) = (at, &hours) {
+        summary["at"] = json!(at.format("%Y-%m-%dT%H:%M").to_string());
+        summary["closed"] = json!(check.closed.iter().map(|&f| facility_id(&engine, f)).collect::<Vec<_>>());
+        summary["unknown_hours"] =
+            json!(check.unknown.iter().map(|(f, _)| facility_id(&engine, *f)).collect::<Vec<_>>());
+    }
     std::fs::write(args.out.join("summary.json"), serde_json::to_string_pretty(&summary)? + "\n")
         .context("writing summary.json")?;
     let markdown = summary_markdown(&summary);
@@ -209,6 +232,10 @@ fn summary(engine: &Engine, file: &str, layers: &[Layer], amenities: &[String], 
 fn summary_markdown(summary: &Value) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Coverage of {}\n", summary["file"].as_str().unwrap_or_default());
+    if let Some(at) = summary["at"].as_str() {
+        let closed = summary["closed"].as_array().map_or(0, Vec::len);
+        let _ = writeln!(out, "Open at {at} ({closed} closed facilities left out).\n");
+    }
     let _ = writeln!(
         out,
         "{} facilities of {} ({} not on the road network), profile {}, riders travelling to the facility; {} km of road.\n",
