@@ -25,7 +25,7 @@ fn load(c: &mut Criterion) {
             b.iter(|| Engine::load(&path, &ExtractOptions::default(), ebike, 300.0, &|_| {}).expect("loads"))
         });
         group.bench_function(format!("{name}/decode_pbf"), |b| {
-            b.iter(|| read_pbf(&path, &mapping, &|_, _| {}).expect("decodes"))
+            b.iter(|| read_pbf(&path, &|tags| mapping.selects(tags), &|_, _| {}).expect("decodes"))
         });
         let extract = Extract::read(&path, &ExtractOptions::default(), &|_| {}).expect("loads");
         group.bench_function(format!("{name}/build_graph_ebike"), |b| {

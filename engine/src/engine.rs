@@ -8,6 +8,7 @@ use geo::{Coord, LineString};
 use serde::Serialize;
 
 use crate::amenity::Amenities;
+use crate::demand::{DemandMapping, DemandPoint, read_demand_file};
 use crate::facility::{Facilities, Facility, FacilityId, Layer, check_unique_ids};
 use crate::geo_math::LocalProjection;
 use crate::graph::{Graph, GraphError, GraphReport, RoadId};
@@ -43,11 +44,31 @@ pub struct ExtractOptions {
     pub osm_facilities: bool,
     /// The city's own layer files (CSV or GeoJSON), loaded after OSM.
     pub layer_files: Vec<PathBuf>,
+    /// Where demand points come from.
+    pub demand: DemandSource,
+}
+
+/// Where demand points come from.
+#[derive(Debug, Clone, Default)]
+pub enum DemandSource {
+    /// No demand (the default: only coverage uses it, and reading every
+    /// building costs load time).
+    #[default]
+    None,
+    /// OSM elements, through a demand mapping.
+    Osm(DemandMapping),
+    /// The city's own file of weighted points.
+    File(PathBuf),
 }
 
 impl Default for ExtractOptions {
     fn default() -> Self {
-        ExtractOptions { tag_mapping: TagMapping::default(), osm_facilities: true, layer_files: Vec::new() }
+        ExtractOptions {
+            tag_mapping: TagMapping::default(),
+            osm_facilities: true,
+            layer_files: Vec::new(),
+            demand: DemandSource::None,
+        }
     }
 }
 
@@ -61,6 +82,8 @@ pub struct Extract {
     pub osm: OsmData,
     /// Facilities from OSM tags and from the layer files, ids unique.
     pub facilities: Vec<Facility>,
+    /// Demand points, from the demand file or else from OSM tags.
+    pub demand: Vec<DemandPoint>,
 }
 
 /// Why an engine could not be built.
@@ -102,7 +125,13 @@ impl Extract {
         progress: &(dyn Fn(Progress) + Sync),
     ) -> Result<Extract, EngineError> {
         let file = path.display().to_string();
-        let osm = read_pbf(path, &options.tag_mapping, &|done, total| progress(Progress::Decoding { done, total }))?;
+        let osm_demand = match &options.demand {
+            DemandSource::Osm(mapping) => Some(mapping),
+            _ => None,
+        };
+        let select =
+            |tags: &crate::osm::Tags| options.tag_mapping.selects(tags) || osm_demand.is_some_and(|m| m.selects(tags));
+        let osm = read_pbf(path, &select, &|done, total| progress(Progress::Decoding { done, total }))?;
         if osm.highways.is_empty() {
             return Err(EngineError::NoHighways { file });
         }
@@ -116,7 +145,12 @@ impl Extract {
             facilities.extend(read_layer_file(layer_file)?);
         }
         check_unique_ids(&facilities).map_err(EngineError::DuplicateFacility)?;
-        Ok(Extract { file, osm, facilities })
+        let demand = match &options.demand {
+            DemandSource::None => Vec::new(),
+            DemandSource::Osm(mapping) => osm.points_of_interest.iter().filter_map(|p| mapping.point(p)).collect(),
+            DemandSource::File(path) => read_demand_file(path)?,
+        };
+        Ok(Extract { file, osm, facilities, demand })
     }
 }
 
@@ -144,6 +178,17 @@ pub struct UnsnappedFacility {
     pub reason: String,
 }
 
+/// Demand points and how many joined the network.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct DemandReport {
+    /// Demand points.
+    pub points: usize,
+    /// Their total weight.
+    pub weight: f64,
+    /// Points too far from every routable road (left out of coverage).
+    pub unsnapped: usize,
+}
+
 /// How an engine was built: the extract, the graph and the layers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LoadReport {
@@ -159,6 +204,8 @@ pub struct LoadReport {
     pub layers: BTreeMap<&'static str, LayerReport>,
     /// Every facility that could not be snapped.
     pub unsnapped: Vec<UnsnappedFacility>,
+    /// Demand points.
+    pub demand: DemandReport,
 }
 
 /// One extract's road graph for one profile, with its facilities snapped to
@@ -175,6 +222,10 @@ pub struct Engine {
     pub facilities: Facilities,
     /// Each facility's snap, parallel to `facilities.all()`.
     pub snaps: Vec<Result<Snap, SnapError>>,
+    /// Demand points.
+    pub demand: Vec<DemandPoint>,
+    /// Each demand point's snap, parallel to `demand`.
+    pub demand_snaps: Vec<Result<Snap, SnapError>>,
     /// How it was built.
     pub report: LoadReport,
 }
@@ -239,6 +290,13 @@ impl Engine {
                 }
             }
         }
+        let demand_snaps: Vec<Result<Snap, SnapError>> =
+            extract.demand.iter().map(|d| roads.snap([d.lon, d.lat], max_snap_m)).collect();
+        let demand_report = DemandReport {
+            points: extract.demand.len(),
+            weight: extract.demand.iter().map(|d| d.weight).sum(),
+            unsnapped: demand_snaps.iter().filter(|s| s.is_err()).count(),
+        };
         let report = LoadReport {
             file: extract.file.clone(),
             osm: extract.osm.report.clone(),
@@ -246,8 +304,10 @@ impl Engine {
             max_snap_m,
             layers,
             unsnapped,
+            demand: demand_report,
         };
-        Ok(Engine { profile: profile.clone(), graph, roads, facilities, snaps, report })
+        let demand = extract.demand.clone();
+        Ok(Engine { profile: profile.clone(), graph, roads, facilities, snaps, demand, demand_snaps, report })
     }
 
     /// The facilities of `layer` (every layer if `None`) that offer all of

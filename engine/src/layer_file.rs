@@ -22,13 +22,13 @@
 //! number (GeoJSON), so the file can be fixed in one pass. A city's official
 //! list is better refused than half-loaded without anyone noticing.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use geojson::{GeoJson, GeometryValue, JsonObject, JsonValue};
+use geojson::{GeoJson, GeometryValue, JsonValue};
 
 use crate::amenity::Amenities;
-use crate::facility::{Facility, Layer, Source};
+use crate::facility::{Facility, Source};
 use crate::geo_math::check_lon_lat;
 
 /// How many bad rows an error lists before it summarises the rest.
@@ -71,126 +71,144 @@ fn list(problems: &[String]) -> String {
     text.join("\n")
 }
 
+/// The fields of one row or feature, by lower-case column or property name,
+/// as text (GeoJSON coordinates become `lon` and `lat`).
+pub(crate) type Fields = BTreeMap<String, String>;
+
+/// One row or feature: its position (`line N`, `feature N`) and its fields,
+/// or why it could not be read.
+type Row = (String, Result<Fields, String>);
+
 /// Reads a layer file; `.geojson` and `.json` files are GeoJSON, anything
 /// else is CSV.
 pub fn read_layer_file(path: &Path) -> Result<Vec<Facility>, LayerFileError> {
+    let (file, rows) = read_rows(path, &["id", "layer", "lon", "lat"])?;
+    convert_all(&file, rows, facility, |f| Some(f.id.as_str()))
+}
+
+/// Parses a CSV layer file; `file` names it in errors and sources.
+pub fn parse_csv(bytes: &[u8], file: &str) -> Result<Vec<Facility>, LayerFileError> {
+    convert_all(file, csv_rows(bytes, file, &["id", "layer", "lon", "lat"])?, facility, |f| Some(f.id.as_str()))
+}
+
+/// Parses a GeoJSON layer file; `file` names it in errors and sources.
+pub fn parse_geojson(bytes: &[u8], file: &str) -> Result<Vec<Facility>, LayerFileError> {
+    convert_all(file, geojson_rows(bytes, file)?, facility, |f| Some(f.id.as_str()))
+}
+
+/// Reads the rows of a CSV or GeoJSON file (by its extension), checking
+/// that a CSV header has the `required` columns.
+pub(crate) fn read_rows(path: &Path, required: &[&str]) -> Result<(String, Vec<Row>), LayerFileError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|reason| LayerFileError::Io { file: file.clone(), reason })?;
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
-    if extension == "geojson" || extension == "json" { parse_geojson(&bytes, &file) } else { parse_csv(&bytes, &file) }
+    let rows = if extension == "geojson" || extension == "json" {
+        geojson_rows(&bytes, &file)?
+    } else {
+        csv_rows(&bytes, &file, required)?
+    };
+    Ok((file, rows))
 }
 
-/// The fields of one row or feature, as text.
-#[derive(Default)]
-struct RawFacility {
-    id: Option<String>,
-    name: Option<String>,
-    name_zh: Option<String>,
-    layer: Option<String>,
-    lon: Option<String>,
-    lat: Option<String>,
-    amenities: Option<String>,
-    opening_hours: Option<String>,
-    capacity: Option<String>,
-}
-
-impl RawFacility {
-    /// Checks and converts the fields; the error says which field is wrong.
-    fn into_facility(self, source: Source) -> Result<Facility, String> {
-        let id = self.id.filter(|s| !s.is_empty()).ok_or("id is missing")?;
-        let layer: Layer = self.layer.as_deref().ok_or("layer is missing")?.parse()?;
-        let number = |value: Option<String>, what: &str| -> Result<f64, String> {
-            let text = value.filter(|s| !s.is_empty()).ok_or(format!("{what} is missing"))?;
-            text.parse().map_err(|_| format!("{what} {text:?} is not a number"))
-        };
-        let lon = number(self.lon, "longitude")?;
-        let lat = number(self.lat, "latitude")?;
-        check_lon_lat(lon, lat)?;
-        let amenities = Amenities::parse_list(self.amenities.as_deref().unwrap_or_default())?;
-        let capacity = match self.capacity.filter(|s| !s.is_empty()) {
-            None => None,
-            Some(text) => Some(text.parse().map_err(|_| format!("capacity {text:?} is not a whole number"))?),
-        };
-        let text = |v: Option<String>| v.filter(|s| !s.is_empty());
-        Ok(Facility {
-            id,
-            name: text(self.name),
-            name_zh: text(self.name_zh),
-            layer,
-            amenities,
-            opening_hours: text(self.opening_hours),
-            capacity,
-            lon,
-            lat,
-            source,
-        })
-    }
-}
-
-/// Converts raw rows to facilities, collecting every problem (including
-/// duplicate ids) before deciding.
-fn check_all(file: &str, rows: Vec<(String, Result<RawFacility, String>)>) -> Result<Vec<Facility>, LayerFileError> {
-    let mut facilities = Vec::new();
+/// Converts every row with `convert`, collecting every problem (including
+/// duplicate ids, where `id` gives one) before deciding: all rows or none.
+pub(crate) fn convert_all<T>(
+    file: &str,
+    rows: Vec<Row>,
+    convert: impl Fn(Fields, Source) -> Result<T, String>,
+    id: impl Fn(&T) -> Option<&str>,
+) -> Result<Vec<T>, LayerFileError> {
+    let mut items = Vec::new();
     let mut problems = Vec::new();
     let mut first_seen: HashMap<String, String> = HashMap::new();
-    for (position, raw) in rows {
+    for (position, fields) in rows {
         let source = Source::File { file: file.to_string(), position: position.clone() };
-        match raw.and_then(|r| r.into_facility(source)) {
-            Ok(f) => match first_seen.get(&f.id) {
-                Some(first) => problems.push(format!("{position}: duplicate id {:?} (first at {first})", f.id)),
-                None => {
-                    first_seen.insert(f.id.clone(), position);
-                    facilities.push(f);
+        match fields.and_then(|f| convert(f, source)) {
+            Ok(item) => match id(&item).map(str::to_string) {
+                Some(key) if first_seen.contains_key(&key) => {
+                    problems.push(format!("{position}: duplicate id {key:?} (first at {})", first_seen[&key]));
+                }
+                key => {
+                    if let Some(key) = key {
+                        first_seen.insert(key, position);
+                    }
+                    items.push(item);
                 }
             },
             Err(message) => problems.push(format!("{position}: {message}")),
         }
     }
-    if problems.is_empty() { Ok(facilities) } else { Err(LayerFileError::BadRows { file: file.to_string(), problems }) }
+    if problems.is_empty() { Ok(items) } else { Err(LayerFileError::BadRows { file: file.to_string(), problems }) }
 }
 
-/// Parses a CSV layer file; `file` names it in errors and sources.
-pub fn parse_csv(bytes: &[u8], file: &str) -> Result<Vec<Facility>, LayerFileError> {
+/// A field as trimmed text, `None` when missing or empty.
+pub(crate) fn text(fields: &Fields, key: &str) -> Option<String> {
+    fields.get(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// A required number field; the error names it.
+pub(crate) fn number(fields: &Fields, key: &str, what: &str) -> Result<f64, String> {
+    let value = text(fields, key).ok_or(format!("{what} is missing"))?;
+    value.parse().map_err(|_| format!("{what} {value:?} is not a number"))
+}
+
+/// The `lon` and `lat` fields as a checked WGS84 position.
+pub(crate) fn lon_lat(fields: &Fields) -> Result<[f64; 2], String> {
+    let (lon, lat) = (number(fields, "lon", "longitude")?, number(fields, "lat", "latitude")?);
+    check_lon_lat(lon, lat)?;
+    Ok([lon, lat])
+}
+
+/// A facility from its fields; the error says which field is wrong.
+fn facility(fields: Fields, source: Source) -> Result<Facility, String> {
+    let id = text(&fields, "id").ok_or("id is missing")?;
+    let layer = text(&fields, "layer").ok_or("layer is missing")?.parse()?;
+    let [lon, lat] = lon_lat(&fields)?;
+    let amenities = Amenities::parse_list(&text(&fields, "amenities").unwrap_or_default())?;
+    let capacity = match text(&fields, "capacity") {
+        None => None,
+        Some(value) => Some(value.parse().map_err(|_| format!("capacity {value:?} is not a whole number"))?),
+    };
+    Ok(Facility {
+        id,
+        name: text(&fields, "name"),
+        name_zh: text(&fields, "name_zh").or_else(|| text(&fields, "name:zh")),
+        layer,
+        amenities,
+        opening_hours: text(&fields, "opening_hours"),
+        capacity,
+        lon,
+        lat,
+        source,
+    })
+}
+
+/// The rows of a CSV file with a header that has the `required` columns.
+fn csv_rows(bytes: &[u8], file: &str, required: &[&str]) -> Result<Vec<Row>, LayerFileError> {
     let invalid = |message: String| LayerFileError::Invalid { file: file.to_string(), message };
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes);
-    let headers = reader.headers().map_err(|e| invalid(format!("cannot read the header row: {e}")))?.clone();
-    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    for required in ["id", "layer", "lon", "lat"] {
-        if column(required).is_none() {
-            return Err(invalid(format!(
-                "the header row has no {required:?} column (expected id,name,layer,lon,lat,amenities,opening_hours,capacity)"
-            )));
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| invalid(format!("cannot read the header row: {e}")))?
+        .iter()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    for column in required {
+        if !headers.iter().any(|h| h == column) {
+            return Err(invalid(format!("the header row has no {column:?} column (required: {})", required.join(","))));
         }
     }
-    let columns =
-        ["id", "name", "name_zh", "layer", "lon", "lat", "amenities", "opening_hours", "capacity"].map(column);
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let row = match record {
+    Ok(reader
+        .records()
+        .map(|record| match record {
             Ok(record) => {
                 let line = record.position().map_or(0, |p| p.line());
-                let get = |i: usize| columns[i].and_then(|c| record.get(c)).map(str::to_string);
-                let raw = RawFacility {
-                    id: get(0),
-                    name: get(1),
-                    name_zh: get(2),
-                    layer: get(3),
-                    lon: get(4),
-                    lat: get(5),
-                    amenities: get(6),
-                    opening_hours: get(7),
-                    capacity: get(8),
-                };
-                (format!("line {line}"), Ok(raw))
+                let fields = headers.iter().cloned().zip(record.iter().map(str::to_string)).collect();
+                (format!("line {line}"), Ok(fields))
             }
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                (format!("line {line}"), Err(csv_problem(&e)))
-            }
-        };
-        rows.push(row);
-    }
-    check_all(file, rows)
+            Err(e) => (format!("line {}", e.position().map_or(0, |p| p.line())), Err(csv_problem(&e))),
+        })
+        .collect())
 }
 
 /// A CSV reading problem without the position (the caller adds it).
@@ -204,8 +222,8 @@ fn csv_problem(error: &csv::Error) -> String {
     }
 }
 
-/// Parses a GeoJSON layer file; `file` names it in errors and sources.
-pub fn parse_geojson(bytes: &[u8], file: &str) -> Result<Vec<Facility>, LayerFileError> {
+/// The features of a GeoJSON FeatureCollection of points, as fields.
+fn geojson_rows(bytes: &[u8], file: &str) -> Result<Vec<Row>, LayerFileError> {
     let invalid = |message: String| LayerFileError::Invalid { file: file.to_string(), message };
     let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8 text ({e})")))?;
     let collection = match text.parse::<GeoJson>() {
@@ -213,28 +231,35 @@ pub fn parse_geojson(bytes: &[u8], file: &str) -> Result<Vec<Facility>, LayerFil
         Ok(other) => return Err(invalid(format!("expected a FeatureCollection, found a {}", kind(&other)))),
         Err(e) => return Err(invalid(format!("not valid GeoJSON: {e}"))),
     };
-    let rows = collection
+    Ok(collection
         .features
         .into_iter()
         .enumerate()
         .map(|(i, feature)| {
-            let position = format!("feature {}", i + 1);
-            let raw = match feature.geometry.map(|g| g.value) {
+            let fields = match feature.geometry.map(|g| g.value) {
                 Some(GeometryValue::Point { coordinates }) if coordinates.len() >= 2 => {
-                    let properties = feature.properties.unwrap_or_default();
-                    let feature_id = feature.id.map(|id| match id {
-                        geojson::feature::Id::String(s) => s,
-                        geojson::feature::Id::Number(n) => n.to_string(),
-                    });
-                    Ok(raw_from_properties(&properties, feature_id, [coordinates[0], coordinates[1]]))
+                    let mut fields: Fields = feature
+                        .properties
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|(k, v)| property_text(&v).map(|v| (k.to_ascii_lowercase(), v)))
+                        .collect();
+                    if let Some(id) = feature.id {
+                        fields.entry("id".into()).or_insert(match id {
+                            geojson::feature::Id::String(s) => s,
+                            geojson::feature::Id::Number(n) => n.to_string(),
+                        });
+                    }
+                    fields.insert("lon".into(), coordinates[0].to_string());
+                    fields.insert("lat".into(), coordinates[1].to_string());
+                    Ok(fields)
                 }
                 Some(other) => Err(format!("geometry is a {}, not a Point", other.type_name())),
                 None => Err("has no geometry; expected a Point".to_string()),
             };
-            (position, raw)
+            (format!("feature {}", i + 1), fields)
         })
-        .collect();
-    check_all(file, rows)
+        .collect())
 }
 
 fn kind(geojson: &GeoJson) -> &'static str {
@@ -245,33 +270,20 @@ fn kind(geojson: &GeoJson) -> &'static str {
     }
 }
 
-/// The fields of a GeoJSON feature's properties, as text.
-fn raw_from_properties(properties: &JsonObject, feature_id: Option<String>, lon_lat: [f64; 2]) -> RawFacility {
-    let text = |key: &str| {
-        properties.get(key).and_then(|v| match v {
-            JsonValue::String(s) => Some(s.trim().to_string()),
-            JsonValue::Number(n) => Some(n.to_string()),
-            JsonValue::Array(items) => Some(
-                items
-                    .iter()
-                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
-                    .collect::<Vec<_>>()
-                    .join(";"),
-            ),
-            JsonValue::Bool(b) => Some(b.to_string()),
-            JsonValue::Null | JsonValue::Object(_) => None,
-        })
-    };
-    RawFacility {
-        id: text("id").or(feature_id),
-        name: text("name"),
-        name_zh: text("name_zh").or_else(|| text("name:zh")),
-        layer: text("layer"),
-        lon: Some(lon_lat[0].to_string()),
-        lat: Some(lon_lat[1].to_string()),
-        amenities: text("amenities"),
-        opening_hours: text("opening_hours"),
-        capacity: text("capacity"),
+/// A property value as text: arrays are joined with `;`.
+fn property_text(value: &JsonValue) -> Option<String> {
+    match value {
+        JsonValue::String(s) => Some(s.trim().to_string()),
+        JsonValue::Number(n) => Some(n.to_string()),
+        JsonValue::Array(items) => Some(
+            items
+                .iter()
+                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
+        JsonValue::Bool(b) => Some(b.to_string()),
+        JsonValue::Null | JsonValue::Object(_) => None,
     }
 }
 
@@ -279,6 +291,7 @@ fn raw_from_properties(properties: &JsonObject, feature_id: Option<String>, lon_
 mod tests {
     use super::*;
     use crate::amenity::Amenity;
+    use crate::facility::Layer;
 
     const HEADER: &str = "id,name,layer,lon,lat,amenities,opening_hours,capacity\n";
 

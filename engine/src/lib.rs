@@ -32,6 +32,7 @@
 
 mod amenity;
 pub mod coverage;
+pub mod demand;
 mod engine;
 mod facility;
 mod geo_math;
@@ -49,8 +50,8 @@ pub mod to_geojson;
 
 pub use amenity::{Amenities, Amenity};
 pub use engine::{
-    Engine, EngineError, Extract, ExtractOptions, LayerReport, LoadReport, MAX_SNAP_LIMIT_M, Progress,
-    UnsnappedFacility,
+    DemandReport, DemandSource, Engine, EngineError, Extract, ExtractOptions, LayerReport, LoadReport,
+    MAX_SNAP_LIMIT_M, Progress, UnsnappedFacility,
 };
 pub use facility::{Facilities, Facility, FacilityId, Layer, Source};
 pub use geo_math::{LocalProjection, check_lon_lat, haversine_m};

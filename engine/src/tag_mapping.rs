@@ -15,10 +15,16 @@ pub const BUILT_IN_TAG_MAPPING: &str = include_str!("../facility_tags.toml");
 
 /// A set of tags an element must all have; the value `*` matches any value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct TagFilter(BTreeMap<String, String>);
+pub(crate) struct TagFilter(BTreeMap<String, String>);
 
 impl TagFilter {
-    fn matches(&self, tags: &(impl TagSource + ?Sized)) -> bool {
+    /// A filter from `key = value` pairs; an empty set is refused (it would
+    /// select everything), with `what` naming the rule.
+    pub(crate) fn new(tags: BTreeMap<String, String>, what: &str) -> Result<TagFilter, String> {
+        if tags.is_empty() { Err(format!("{what} has no tags to match")) } else { Ok(TagFilter(tags)) }
+    }
+
+    pub(crate) fn matches(&self, tags: &(impl TagSource + ?Sized)) -> bool {
         self.0.iter().all(|(k, v)| tags.tag(k).is_some_and(|actual| v == "*" || actual == v))
     }
 
@@ -88,13 +94,7 @@ impl TagMapping {
     /// Parses and checks a mapping file.
     pub fn from_toml(text: &str) -> Result<TagMapping, TagMappingError> {
         let file: MappingFile = toml::from_str(text).map_err(|e| TagMappingError(e.to_string()))?;
-        let filter = |tags: BTreeMap<String, String>, what: &str| {
-            if tags.is_empty() {
-                Err(TagMappingError(format!("{what} has no tags to match")))
-            } else {
-                Ok(TagFilter(tags))
-            }
-        };
+        let filter = |tags: BTreeMap<String, String>, what: &str| TagFilter::new(tags, what).map_err(TagMappingError);
         let rules = file
             .rule
             .into_iter()

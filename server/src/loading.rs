@@ -1,7 +1,7 @@
 //! Turning [`LoadArgs`] into an extract, profiles and engines.
 
 use anyhow::Context;
-use reach_engine::{Engine, Extract, ExtractOptions, Profile, Profiles, TagMapping};
+use reach_engine::{DemandSource, Engine, Extract, ExtractOptions, Profile, Profiles, TagMapping};
 
 use crate::cli::LoadArgs;
 use crate::progress::TerminalProgress;
@@ -20,6 +20,15 @@ pub fn profiles(args: &LoadArgs) -> anyhow::Result<Profiles> {
 
 /// Reads the extract and the facility layers, with a progress bar.
 pub fn extract(args: &LoadArgs, progress: &TerminalProgress) -> anyhow::Result<Extract> {
+    extract_with_demand(args, DemandSource::None, progress)
+}
+
+/// Reads the extract, the facility layers and demand points.
+pub fn extract_with_demand(
+    args: &LoadArgs,
+    demand: DemandSource,
+    progress: &TerminalProgress,
+) -> anyhow::Result<Extract> {
     let tag_mapping = match &args.tag_mapping {
         None => TagMapping::default(),
         Some(path) => {
@@ -28,8 +37,12 @@ pub fn extract(args: &LoadArgs, progress: &TerminalProgress) -> anyhow::Result<E
             TagMapping::from_toml(&text).with_context(|| format!("tag mapping file {}", path.display()))?
         }
     };
-    let options =
-        ExtractOptions { tag_mapping, osm_facilities: !args.no_osm_facilities, layer_files: args.layer_files.clone() };
+    let options = ExtractOptions {
+        tag_mapping,
+        osm_facilities: !args.no_osm_facilities,
+        layer_files: args.layer_files.clone(),
+        demand,
+    };
     Ok(Extract::read(&args.pbf, &options, &|p| progress.update(p))?)
 }
 

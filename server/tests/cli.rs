@@ -432,3 +432,37 @@ fn coverage_at_night_keeps_only_the_24_hour_stations() {
     let message = failure(&[&base[..], &["--at", "tonight"]].concat());
     assert!(message.contains("time \"tonight\" does not parse"), "{message}");
 }
+
+#[test]
+fn coverage_weighs_gaps_by_the_city_demand_file() {
+    let dir = scratch("coverage-demand");
+    let out = dir.display().to_string();
+    // Orders at the 24/7 station (covered) and far in the north-west corner.
+    let demand =
+        write(&dir, "orders.csv", b"lon,lat,weight,kind\n24.9442,60.1712,50,orders\n24.9365,60.1785,20,orders\n");
+    let output = reach(&[
+        "coverage",
+        SAMPLE,
+        "--layer-file",
+        SAMPLE_CSV,
+        "--no-osm-facilities",
+        "--minutes",
+        "1",
+        "--demand",
+        &demand,
+        "--out",
+        &out,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = read_json(&dir.join("summary.json"));
+    assert_eq!(summary["demand"], 70.0);
+    let one = &summary["contours"][0];
+    assert_eq!((one["covered_demand"].as_f64(), one["uncovered_demand"].as_f64()), (Some(50.0), Some(20.0)));
+    assert_eq!(one["top_gaps"][0]["demand"], 20.0, "the gap holding the far orders ranks first");
+    let bad = write(&dir, "bad.csv", b"lon,lat,weight\n24.94,60.17,-1\n");
+    let message = failure(&["coverage", SAMPLE, "--demand", &bad, "--out", &out]);
+    assert!(
+        message.contains("bad.csv: 1 bad row(s)") && message.contains("line 2: weight -1 is not a positive number"),
+        "{message}"
+    );
+}

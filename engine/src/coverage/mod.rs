@@ -11,7 +11,8 @@
 //! A **gap** of a contour is a connected set of road stretches whose time to
 //! the nearest facility exceeds the contour; stretches connect through road
 //! ends (nodes) that are themselves farther than the contour. Gaps are ranked
-//! by road length (demand weights come later).
+//! by the demand on them, then by road length. A demand point counts at the
+//! time of its snapped road position (the walk to the road is not timed).
 
 mod envelope;
 
@@ -90,6 +91,8 @@ impl RoadTimes {
 pub struct Gap {
     /// Road length in the gap, km.
     pub road_km: f64,
+    /// Demand weight on the gap's stretches.
+    pub demand: f64,
     /// The largest time to the nearest facility in the gap, seconds
     /// (`None` where no facility can be reached at all).
     pub worst_s: Option<f64>,
@@ -114,7 +117,11 @@ pub struct ContourCoverage {
     pub covered_km: f64,
     /// Road length not covered, km.
     pub uncovered_km: f64,
-    /// The gaps, largest first.
+    /// Demand weight within the contour (of the points on the network).
+    pub covered_demand: f64,
+    /// Demand weight beyond it.
+    pub uncovered_demand: f64,
+    /// The gaps, most demand first, then longest.
     pub gaps: Vec<Gap>,
 }
 
@@ -127,6 +134,8 @@ pub struct Catchment {
     pub road_km: f64,
     /// Road km for which it is the nearest and within each contour.
     pub within_km: Vec<f64>,
+    /// Demand weight for which it is the nearest.
+    pub demand: f64,
 }
 
 /// Coverage of the road network by a set of facilities.
@@ -147,6 +156,20 @@ pub struct Coverage {
     /// The largest time to the nearest facility anywhere (seconds) and where,
     /// `None` if no facility took part.
     pub worst: Option<(f64, [f64; 2])>,
+    /// Total demand weight on the network.
+    pub demand: f64,
+    /// Demand points not on the network (left out).
+    pub unsnapped_demand: usize,
+}
+
+/// A demand point on the network: its road position, weight, and time to
+/// the nearest facility with that facility (`None` if none is reachable).
+#[derive(Debug, Clone, Copy)]
+struct DemandOnRoad {
+    road: RoadId,
+    fraction: f64,
+    weight: f64,
+    nearest: Option<(f64, u32)>,
 }
 
 /// Computes coverage of `engine`'s roads by `selection` at each contour.
@@ -172,6 +195,24 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours) 
         .map(|road| RoadTimes { road, pieces: envelope(graph, &space, road, &on_road[road as usize]) })
         .collect();
 
+    // Demand points sorted by road, with their times. The walk from the point
+    // to its road (the snap distance) is not timed.
+    let mut demand: Vec<DemandOnRoad> = engine
+        .demand
+        .iter()
+        .zip(&engine.demand_snaps)
+        .filter_map(|(d, snap)| snap.as_ref().ok().map(|s| (d, s)))
+        .map(|(d, s)| DemandOnRoad {
+            road: s.road,
+            fraction: s.fraction,
+            weight: d.weight,
+            nearest: roads[s.road as usize].at(s.fraction),
+        })
+        .collect();
+    demand.sort_by_key(|d| d.road);
+    let demand_total: f64 = demand.iter().map(|d| d.weight).sum();
+    let unsnapped_demand = engine.demand_snaps.iter().filter(|s| s.is_err()).count();
+
     let road_km = graph.size().road_km;
     let contour_coverage = contours
         .minutes()
@@ -183,15 +224,30 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours) 
                 .map(|r| r.covered(limit).iter().map(|[lo, hi]| hi - lo).sum::<f64>() * graph.road_length_m(r.road))
                 .sum::<f64>()
                 / 1000.0;
-            let gaps = gaps(engine, &space, &roads, limit);
+            let gaps = gaps(engine, &space, &roads, &demand, limit);
             let uncovered_km: f64 = gaps.iter().map(|g| g.road_km).sum();
-            ContourCoverage { minutes, full_coverage: gaps.is_empty(), covered_km, uncovered_km, gaps }
+            let covered_demand: f64 =
+                demand.iter().filter(|d| d.nearest.is_some_and(|(t, _)| t <= limit)).map(|d| d.weight).sum();
+            ContourCoverage {
+                minutes,
+                full_coverage: gaps.is_empty(),
+                covered_km,
+                uncovered_km,
+                covered_demand,
+                uncovered_demand: demand_total - covered_demand,
+                gaps,
+            }
         })
         .collect();
 
     let mut catchments: Vec<Catchment> = facilities
         .iter()
-        .map(|&facility| Catchment { facility, road_km: 0.0, within_km: vec![0.0; contours.minutes().len()] })
+        .map(|&facility| Catchment {
+            facility,
+            road_km: 0.0,
+            within_km: vec![0.0; contours.minutes().len()],
+            demand: 0.0,
+        })
         .collect();
     let slot_of = |label: u32| facilities.binary_search(&label).ok();
     for r in &roads {
@@ -207,17 +263,32 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours) 
             }
         }
     }
+    for d in &demand {
+        if let Some(k) = d.nearest.and_then(|(_, label)| slot_of(label)) {
+            catchments[k].demand += d.weight;
+        }
+    }
     let worst = roads
         .iter()
         .filter_map(|r| r.worst().map(|(t, x)| (t, r.road, x)))
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(t, road, x)| (t / 10.0, point_at(engine, road, x)));
-    Coverage { facilities, unsnapped, road_km, roads, contours: contour_coverage, catchments, worst }
+    Coverage {
+        facilities,
+        unsnapped,
+        road_km,
+        roads,
+        contours: contour_coverage,
+        catchments,
+        worst,
+        demand: demand_total,
+        unsnapped_demand,
+    }
 }
 
 /// The uncovered stretches at `limit`, joined into gaps through uncovered
-/// nodes, largest first.
-fn gaps(engine: &Engine, space: &SearchSpace, roads: &[RoadTimes], limit: f64) -> Vec<Gap> {
+/// nodes, most demand first, then longest.
+fn gaps(engine: &Engine, space: &SearchSpace, roads: &[RoadTimes], demand: &[DemandOnRoad], limit: f64) -> Vec<Gap> {
     let graph = &engine.graph;
     let node_uncovered = |n: u32| space.time(n).is_none_or(|t| f64::from(t) > limit);
     let mut stretches: Vec<(RoadId, [f64; 2])> = Vec::new();
@@ -258,18 +329,25 @@ fn gaps(engine: &Engine, space: &SearchSpace, roads: &[RoadTimes], limit: f64) -
         .into_values()
         .map(|members| {
             let parts: Vec<(RoadId, [f64; 2])> = members.iter().map(|&k| stretches[k]).collect();
-            gap(engine, roads, parts)
+            gap(engine, roads, demand, limit, parts)
         })
         .filter(|g| g.road_km > 0.0)
         .collect();
-    gaps.sort_by(|a, b| b.road_km.total_cmp(&a.road_km));
+    gaps.sort_by(|a, b| b.demand.total_cmp(&a.demand).then(b.road_km.total_cmp(&a.road_km)));
     gaps
 }
 
 /// Figures and geometry of one gap.
-fn gap(engine: &Engine, roads: &[RoadTimes], stretches: Vec<(RoadId, [f64; 2])>) -> Gap {
+fn gap(
+    engine: &Engine,
+    roads: &[RoadTimes],
+    demand: &[DemandOnRoad],
+    limit: f64,
+    stretches: Vec<(RoadId, [f64; 2])>,
+) -> Gap {
     let graph = &engine.graph;
     let mut road_m = 0.0;
+    let mut gap_demand = 0.0;
     let mut centre = [0.0, 0.0];
     let mut samples: Vec<(f64, f64)> = Vec::new(); // (time, metres)
     let mut worst: Option<f64> = None;
@@ -279,6 +357,13 @@ fn gap(engine: &Engine, roads: &[RoadTimes], stretches: Vec<(RoadId, [f64; 2])>)
         road_m += metres;
         let mid = point_at(engine, road, (lo + hi) / 2.0);
         centre = [centre[0] + mid[0] * metres, centre[1] + mid[1] * metres];
+        let first = demand.partition_point(|d| d.road < road);
+        gap_demand += demand[first..]
+            .iter()
+            .take_while(|d| d.road == road)
+            .filter(|d| lo <= d.fraction && d.fraction <= hi && d.nearest.is_none_or(|(t, _)| t > limit))
+            .map(|d| d.weight)
+            .sum::<f64>();
         let times = &roads[road as usize];
         for x in [lo, (lo + hi) / 2.0, hi] {
             if let Some((t, _)) = times.at(x) {
@@ -300,6 +385,7 @@ fn gap(engine: &Engine, roads: &[RoadTimes], stretches: Vec<(RoadId, [f64; 2])>)
     let centroid = if road_m > 0.0 { [centre[0] / road_m, centre[1] / road_m] } else { [0.0, 0.0] };
     Gap {
         road_km: road_m / 1000.0,
+        demand: gap_demand,
         worst_s: worst.map(|w| w / 10.0),
         median_s: median.map(|m| m.0 / 10.0),
         centroid,

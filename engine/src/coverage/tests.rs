@@ -6,6 +6,7 @@
 
 use super::*;
 use crate::amenity::Amenities;
+use crate::demand::DemandPoint;
 use crate::engine::Extract;
 use crate::facility::{Facility, Layer, Source};
 use crate::graph::tests::{M_PER_MILLIDEGREE, town};
@@ -26,10 +27,14 @@ fn station(id: &str, lon_lat: [f64; 2]) -> Facility {
     }
 }
 
-/// The town with stations at node 1 (id "one") and node 4 (id "four").
+/// The town with stations at node 1 (id "one") and node 4 (id "four"), and
+/// demand: 2 at node 3, 5 in the middle of road 3-4, 1 at node 6.
 fn town_with_stations() -> Engine {
     let facilities = vec![station("one", [0.0, 0.0]), station("four", [0.001, 0.002])];
-    let extract = Extract { file: "town".into(), osm: town(), facilities };
+    let demand = [("at3", [0.0, 0.002], 2.0), ("mid34", [0.0005, 0.002], 5.0), ("at6", [0.001, 0.0], 1.0)]
+        .map(|(id, [lon, lat], weight)| DemandPoint { id: id.into(), kind: "test".into(), weight, lon, lat })
+        .to_vec();
+    let extract = Extract { file: "town".into(), osm: town(), facilities, demand };
     Engine::build(&extract, Profiles::default().get("ebike").unwrap(), 300.0, &|_| {}).unwrap()
 }
 
@@ -55,6 +60,9 @@ fn one_station_covers_exactly_what_the_times_say() {
     let gap = &forty.gaps[0];
     assert!((gap.road_km * 1000.0 - (0.2 * long + top + 0.7 * long)).abs() < 1e-6, "{}", gap.road_km);
     assert_eq!(gap.worst_s, Some(75.0), "node 4 is 750 ds from the station");
+    // Node 3 (500 ds) and the middle of 3-4 (625 ds) are in the gap; node 6 (250 ds) is not.
+    assert_eq!((gap.demand, forty.uncovered_demand, forty.covered_demand), (7.0, 7.0, 1.0));
+    assert_eq!(result.contours[1].covered_demand, 8.0);
     assert!((forty.covered_km + forty.uncovered_km - result.road_km).abs() < 1e-9);
 
     let eighty = &result.contours[1];

@@ -10,7 +10,7 @@ use crate::search::{Direction, SearchSpace};
 
 /// The town of `graph::tests` as an ebike engine (no facilities).
 fn town_engine() -> Engine {
-    let extract = Extract { file: "town".into(), osm: town(), facilities: Vec::new() };
+    let extract = Extract { file: "town".into(), osm: town(), facilities: Vec::new(), demand: Vec::new() };
     Engine::build(&extract, Profiles::default().get("ebike").unwrap(), 300.0, &|_| {}).unwrap()
 }
 
@@ -89,7 +89,7 @@ fn park_engine() -> Engine {
         &nodes,
         &[(1, road, &[1, 2]), (2, road, &[2, 3]), (3, road, &[3, 4]), (4, road, &[4, 1])],
     );
-    let extract = Extract { file: "park".into(), osm, facilities: Vec::new() };
+    let extract = Extract { file: "park".into(), osm, facilities: Vec::new(), demand: Vec::new() };
     Engine::build(&extract, Profiles::default().get("ebike").unwrap(), 300.0, &|_| {}).unwrap()
 }
 

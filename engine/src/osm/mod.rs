@@ -18,7 +18,6 @@ use osmpbfreader::{OsmObj, OsmPbfReader};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::tag_mapping::TagMapping;
 use framing::{FrameKind, scan_frames};
 
 pub use osmpbfreader::Tags;
@@ -68,7 +67,10 @@ pub enum OsmType {
     Way,
 }
 
-/// An OSM element that the facility tag mapping selected.
+/// Decides which tagged elements the reader keeps as points of interest.
+pub type Selector<'a> = &'a (dyn Fn(&Tags) -> bool + Sync);
+
+/// An OSM element that the reader's selector kept (facility or demand).
 #[derive(Debug, Clone)]
 pub struct PointOfInterest {
     /// Node or way.
@@ -164,22 +166,18 @@ pub enum OsmError {
     },
 }
 
-/// Reads an extract from disk. `on_blob(done, total)` reports decoding
-/// progress from any thread.
-pub fn read_pbf(
-    path: &Path,
-    mapping: &TagMapping,
-    on_blob: &(dyn Fn(usize, usize) + Sync),
-) -> Result<OsmData, OsmError> {
+/// Reads an extract from disk, keeping the tagged elements `select` asks
+/// for. `on_blob(done, total)` reports decoding progress from any thread.
+pub fn read_pbf(path: &Path, select: Selector, on_blob: &(dyn Fn(usize, usize) + Sync)) -> Result<OsmData, OsmError> {
     let bytes = std::fs::read(path).map_err(|reason| OsmError::Io { path: path.to_owned(), reason })?;
-    read_pbf_bytes(&bytes, path, mapping, on_blob)
+    read_pbf_bytes(&bytes, path, select, on_blob)
 }
 
 /// Reads an extract already in memory; `path` only names it in errors.
 pub fn read_pbf_bytes(
     bytes: &[u8],
     path: &Path,
-    mapping: &TagMapping,
+    select: Selector,
     on_blob: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<OsmData, OsmError> {
     if bytes.is_empty() {
@@ -213,7 +211,7 @@ pub fn read_pbf_bytes(
             let block = block::decode_blob(blob).map_err(|message| decode_error(i, message))?;
             // The block is checked, but osmpbfreader may still overflow on
             // absurd coordinate or id deltas: a panic there is a bad blob.
-            let chunk = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Chunk::decode(&block, mapping)))
+            let chunk = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Chunk::decode(&block, select)))
                 .map_err(|_| decode_error(i, "the block's contents are corrupt".to_string()))?;
             on_blob(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             Ok(chunk)
@@ -237,21 +235,21 @@ struct Chunk {
 }
 
 impl Chunk {
-    fn decode(block: &osmpbfreader::osmformat::PrimitiveBlock, mapping: &TagMapping) -> Chunk {
+    fn decode(block: &osmpbfreader::osmformat::PrimitiveBlock, select: Selector) -> Chunk {
         let mut chunk = Chunk::default();
         for obj in osmpbfreader::blocks::iter(block) {
             match obj {
                 OsmObj::Node(node) => {
                     chunk.node_ids.push(node.id.0);
                     chunk.node_coords.push([node.decimicro_lon, node.decimicro_lat]);
-                    if !node.tags.is_empty() && mapping.selects(&node.tags) {
+                    if !node.tags.is_empty() && select(&node.tags) {
                         chunk.poi_nodes.push((node.id.0, node.tags));
                     }
                 }
                 OsmObj::Way(way) => {
                     chunk.ways += 1;
                     let refs: Vec<i64> = way.nodes.iter().map(|n| n.0).collect();
-                    let is_poi = mapping.selects(&way.tags);
+                    let is_poi = select(&way.tags);
                     match (way.tags.contains_key("highway"), is_poi) {
                         (true, true) => {
                             chunk.poi_ways.push((way.id.0, way.tags.clone(), refs.clone()));

@@ -9,9 +9,10 @@ use anyhow::Context;
 use clap::Args;
 use geojson::{Feature, Geometry, GeometryValue, JsonObject};
 use reach_engine::coverage::{Coverage, coverage};
+use reach_engine::demand::DemandMapping;
 use reach_engine::isochrone::Contours;
 use reach_engine::opening::{UnknownHours, open_at, parse_local_time};
-use reach_engine::{Amenities, Engine, FacilityId, Layer, RoadId};
+use reach_engine::{Amenities, DemandSource, Engine, FacilityId, Layer, RoadId};
 use serde_json::{Value, json};
 
 use crate::cli::LoadArgs;
@@ -41,6 +42,10 @@ pub struct CoverageArgs {
     /// summary.json and summary.md into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Demand points from this CSV or GeoJSON file (columns or properties
+    /// `lon`, `lat`, optional `weight`, `id`, `kind`) instead of from OSM.
+    #[arg(long, value_name = "FILE")]
+    pub demand: Option<PathBuf>,
     /// Count only facilities open at this local time (`2026-11-23T02:00`).
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
@@ -65,7 +70,11 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     let profiles = loading::profiles(&args.load)?;
     let profile = profiles.get(&args.profile)?;
     let progress = TerminalProgress::new(args.load.quiet);
-    let extract = loading::extract(&args.load, &progress)?;
+    let demand = match &args.demand {
+        Some(path) => DemandSource::File(path.clone()),
+        None => DemandSource::Osm(DemandMapping::default()),
+    };
+    let extract = loading::extract_with_demand(&args.load, demand, &progress)?;
     let engine = loading::engine(&args.load, &extract, profile, &progress)?;
     let mut selection: Vec<FacilityId> = Vec::new();
     for &layer in &layers {
@@ -157,6 +166,7 @@ fn gap_features(result: &Coverage) -> Vec<Feature> {
                 "minutes": c.minutes,
                 "rank": rank + 1,
                 "road_km": (gap.road_km * 1e4).round() / 1e4,
+                "demand": gap.demand,
                 "worst_s": gap.worst_s,
                 "median_s": gap.median_s,
                 "centroid_lon": gap.centroid[0],
@@ -178,6 +188,7 @@ fn catchment_features(engine: &Engine, result: &Coverage) -> Vec<Feature> {
             let mut properties = json!({
                 "facility": f.id, "layer": f.layer, "name": f.name,
                 "road_km": (c.road_km * 1e4).round() / 1e4,
+                "demand": c.demand,
             });
             for (km, contour) in c.within_km.iter().zip(&result.contours) {
                 properties[format!("within_{}_km", contour_key(contour.minutes))] = json!((km * 1e4).round() / 1e4);
@@ -199,8 +210,8 @@ fn summary(engine: &Engine, file: &str, layers: &[Layer], amenities: &[String], 
                 .take(10)
                 .enumerate()
                 .map(|(rank, g)| {
-                    json!({"rank": rank + 1, "road_km": (g.road_km * 1e4).round() / 1e4, "worst_s": g.worst_s,
-                           "median_s": g.median_s, "centroid": g.centroid})
+                    json!({"rank": rank + 1, "road_km": (g.road_km * 1e4).round() / 1e4, "demand": g.demand,
+                           "worst_s": g.worst_s, "median_s": g.median_s, "centroid": g.centroid})
                 })
                 .collect();
             json!({
@@ -208,6 +219,8 @@ fn summary(engine: &Engine, file: &str, layers: &[Layer], amenities: &[String], 
                 "full_coverage": c.full_coverage,
                 "covered_km": (c.covered_km * 1e4).round() / 1e4,
                 "uncovered_km": (c.uncovered_km * 1e4).round() / 1e4,
+                "covered_demand": c.covered_demand,
+                "uncovered_demand": c.uncovered_demand,
                 "covered_share": if result.road_km > 0.0 { (c.covered_km / result.road_km * 1e4).round() / 1e4 } else { 0.0 },
                 "gaps": c.gaps.len(),
                 "top_gaps": top,
@@ -223,6 +236,8 @@ fn summary(engine: &Engine, file: &str, layers: &[Layer], amenities: &[String], 
         "facilities": result.facilities.len(),
         "unsnapped": result.unsnapped.iter().map(|&f| facility_id(engine, f)).collect::<Vec<_>>(),
         "road_km": (result.road_km * 1e4).round() / 1e4,
+        "demand": result.demand,
+        "unsnapped_demand": result.unsnapped_demand,
         "worst": result.worst.map(|(s, [lon, lat])| json!({"seconds": s, "lon": lon, "lat": lat})),
         "contours": contours,
     })
@@ -248,17 +263,19 @@ fn summary_markdown(summary: &Value) -> String {
         summary["profile"].as_str().unwrap_or_default(),
         summary["road_km"],
     );
-    let _ = writeln!(out, "| contour | verdict | covered km | uncovered km | covered | gaps |");
-    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    let _ = writeln!(out, "| contour | verdict | covered km | uncovered km | covered | uncovered demand | gaps |");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
     for c in summary["contours"].as_array().into_iter().flatten() {
         let verdict = if c["full_coverage"].as_bool() == Some(true) { "full coverage" } else { "GAPS" };
         let share = c["covered_share"].as_f64().unwrap_or(0.0) * 100.0;
         let _ = writeln!(
             out,
-            "| {} min | {verdict} | {} | {} | {share:.1} % | {} |",
+            "| {} min | {verdict} | {} | {} | {share:.1} % | {} of {} | {} |",
             c["minutes"].as_f64().unwrap_or(0.0),
             c["covered_km"],
             c["uncovered_km"],
+            c["uncovered_demand"],
+            summary["demand"],
             c["gaps"]
         );
     }
@@ -277,14 +294,15 @@ fn summary_markdown(summary: &Value) -> String {
             continue;
         }
         let _ = writeln!(out, "\n## Largest gaps at {} min\n", c["minutes"].as_f64().unwrap_or(0.0));
-        let _ = writeln!(out, "| rank | road km | worst s | median s | centre (lon,lat) |");
-        let _ = writeln!(out, "|---|---|---|---|---|");
+        let _ = writeln!(out, "| rank | demand | road km | worst s | median s | centre (lon,lat) |");
+        let _ = writeln!(out, "|---|---|---|---|---|---|");
         for g in gaps.iter().take(5) {
             let centre = &g["centroid"];
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {:.5},{:.5} |",
+                "| {} | {} | {} | {} | {} | {:.5},{:.5} |",
                 g["rank"],
+                g["demand"],
                 g["road_km"],
                 g["worst_s"].as_f64().map_or("unreachable".into(), |s| format!("{s:.0}")),
                 g["median_s"].as_f64().map_or("unreachable".into(), |s| format!("{s:.0}")),
