@@ -369,7 +369,12 @@ fn coverage_writes_the_layers_and_the_verdict() {
         assert!(c["gaps"].as_u64().unwrap() >= 1 && c["top_gaps"][0]["rank"] == 1);
     }
     assert!(contours[1]["covered_km"].as_f64().unwrap() > contours[0]["covered_km"].as_f64().unwrap());
-    for (file, geometry) in [("roads", "Line String"), ("gaps", "Multi Line String"), ("catchments", "Point")] {
+    for (file, geometry) in [
+        ("roads", "Line String"),
+        ("gaps", "Multi Line String"),
+        ("gap_areas", "Multi Polygon"),
+        ("catchments", "Point"),
+    ] {
         let (actual, count) = ogrinfo_summary(&dir.join(format!("{file}.geojson")));
         assert_eq!(actual, geometry, "{file}");
         assert!(count > 0, "{file}");

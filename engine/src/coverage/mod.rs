@@ -16,7 +16,7 @@
 
 mod envelope;
 
-use geo::MultiLineString;
+use geo::{MultiLineString, MultiPolygon};
 
 pub use envelope::Piece;
 use envelope::{OnRoad, envelope};
@@ -24,7 +24,7 @@ use envelope::{OnRoad, envelope};
 use crate::engine::Engine;
 use crate::facility::FacilityId;
 use crate::graph::RoadId;
-use crate::isochrone::Contours;
+use crate::isochrone::{Contours, DEFAULT_BUFFER_M, area_around};
 use crate::search::{Direction, SearchSpace, snap_sources};
 
 /// The time to the nearest facility along one road.
@@ -104,6 +104,10 @@ pub struct Gap {
     pub lines: MultiLineString<f64>,
     /// The uncovered stretches as road fraction intervals.
     pub stretches: Vec<(RoadId, [f64; 2])>,
+    /// The area within the default buffer (50 m) of the stretches, and its
+    /// size in km², as for isochrone polygons; `None` if its grid would be
+    /// too large.
+    pub area: Option<(MultiPolygon<f64>, f64)>,
 }
 
 /// Coverage at one contour.
@@ -383,7 +387,9 @@ fn gap(
         running >= half
     });
     let centroid = if road_m > 0.0 { [centre[0] / road_m, centre[1] / road_m] } else { [0.0, 0.0] };
+    let area = area_around(engine, &stretches, DEFAULT_BUFFER_M).ok();
     Gap {
+        area,
         road_km: road_m / 1000.0,
         demand: gap_demand,
         worst_s: worst.map(|w| w / 10.0),

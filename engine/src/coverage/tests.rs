@@ -62,6 +62,11 @@ fn one_station_covers_exactly_what_the_times_say() {
     assert_eq!(gap.worst_s, Some(75.0), "node 4 is 750 ds from the station");
     // Node 3 (500 ds) and the middle of 3-4 (625 ds) are in the gap; node 6 (250 ds) is not.
     assert_eq!((gap.demand, forty.uncovered_demand, forty.covered_demand), (7.0, 7.0, 1.0));
+    let (area, km2) = gap.area.as_ref().unwrap();
+    assert!(geo::Validation::is_valid(area));
+    assert!(geo::Contains::contains(area, &geo::Point::new(0.0005, 0.002)), "the middle of road 3-4");
+    assert!(!geo::Contains::contains(area, &geo::Point::new(0.0, 0.0)), "node 1 is covered and far away");
+    assert!(*km2 > 0.01 && *km2 < 0.1, "{km2}");
     assert_eq!(result.contours[1].covered_demand, 8.0);
     assert!((forty.covered_km + forty.uncovered_km - result.road_km).abs() < 1e-9);
 

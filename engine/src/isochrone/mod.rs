@@ -222,39 +222,56 @@ impl Reached {
         }
         let within_max = self.within(contours.max_limit());
         let grid = TimeGrid::build(&engine.roads, &within_max, buffer_m)?;
-        if let Ok(path) = std::env::var("DUMP_GRID") {
-            let mut text = format!("{} {}\n", grid.nx, grid.ny);
-            for t in &grid.time {
-                text.push_str(&format!("{t}\n"));
-            }
-            std::fs::write(path, text).unwrap();
-        }
-        let projection = engine.roads.projection();
-        let to_lon_lat = |c: Coord<f64>| {
-            let [x, y] = projection.unproject([c.x, c.y]);
-            Coord { x, y }
-        };
         Ok(contours
             .minutes()
             .iter()
             .map(|&minutes| {
                 let limit = Contours::limit(minutes);
                 let (projected, area_m2) = contour::polygons(&grid, limit as f32);
-                let polygons = MultiPolygon::new(
-                    projected
-                        .0
-                        .into_iter()
-                        .map(|p| {
-                            let (exterior, interiors) = p.into_inner();
-                            let ring = |r: LineString<f64>| LineString::new(r.0.into_iter().map(to_lon_lat).collect());
-                            Polygon::new(ring(exterior), interiors.into_iter().map(ring).collect())
-                        })
-                        .collect(),
-                );
+                let polygons = to_lon_lat(engine, projected);
                 ContourPolygons { minutes, polygons, area_km2: area_m2 / 1e6, road_km: self.road_km(engine, limit) }
             })
             .collect())
     }
+}
+
+/// Polygons in projected metres converted to `[lon, lat]`.
+fn to_lon_lat(engine: &Engine, projected: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    let projection = engine.roads.projection();
+    let point = |c: Coord<f64>| {
+        let [x, y] = projection.unproject([c.x, c.y]);
+        Coord { x, y }
+    };
+    let ring = |r: LineString<f64>| LineString::new(r.0.into_iter().map(point).collect());
+    MultiPolygon::new(
+        projected
+            .0
+            .into_iter()
+            .map(|p| {
+                let (exterior, interiors) = p.into_inner();
+                Polygon::new(ring(exterior), interiors.into_iter().map(ring).collect())
+            })
+            .collect(),
+    )
+}
+
+/// The area within `buffer_m` of some road stretches (road, fraction
+/// interval), by the same method and with the same guarantees as isochrone
+/// polygons, and its size in km².
+pub fn area_around(
+    engine: &Engine,
+    stretches: &[(crate::graph::RoadId, [f64; 2])],
+    buffer_m: f64,
+) -> Result<(MultiPolygon<f64>, f64), IsochroneError> {
+    if !BUFFER_RANGE_M.contains(&buffer_m) {
+        return Err(IsochroneError::BadBuffer(buffer_m));
+    }
+    let mut all: Vec<Stretch> =
+        stretches.iter().map(|&(road, [from, to])| Stretch { road, from, to, time: [0.0, 0.0] }).collect();
+    all.sort_by_key(|s| s.road);
+    let grid = TimeGrid::build(&engine.roads, &all, buffer_m)?;
+    let (projected, area_m2) = contour::polygons(&grid, 0.0);
+    Ok((to_lon_lat(engine, projected), area_m2 / 1e6))
 }
 
 #[cfg(test)]

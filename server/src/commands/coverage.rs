@@ -93,7 +93,8 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
 
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     write_feature_collection(&args.out.join("roads.geojson"), road_features(&engine, &result))?;
-    write_feature_collection(&args.out.join("gaps.geojson"), gap_features(&result).into_iter())?;
+    write_feature_collection(&args.out.join("gaps.geojson"), gap_features(&result, false).into_iter())?;
+    write_feature_collection(&args.out.join("gap_areas.geojson"), gap_features(&result, true).into_iter())?;
     write_feature_collection(&args.out.join("catchments.geojson"), catchment_features(&engine, &result).into_iter())?;
     let mut summary = summary(&engine, &extract.file, &layers, &args.amenity, &result);
     if let (Some(at), Some(check)) = (at, &hours) {
@@ -157,8 +158,9 @@ fn road_features<'a>(engine: &'a Engine, result: &'a Coverage) -> impl Iterator<
     })
 }
 
-/// One MultiLineString per gap and contour, ranked.
-fn gap_features(result: &Coverage) -> Vec<Feature> {
+/// One feature per gap and contour, ranked: the stretches as a
+/// MultiLineString, or (`areas`) the area around them as a MultiPolygon.
+fn gap_features(result: &Coverage, areas: bool) -> Vec<Feature> {
     let mut features = Vec::new();
     for c in &result.contours {
         for (rank, gap) in c.gaps.iter().enumerate() {
@@ -172,7 +174,13 @@ fn gap_features(result: &Coverage) -> Vec<Feature> {
                 "centroid_lon": gap.centroid[0],
                 "centroid_lat": gap.centroid[1],
             });
-            features.push(feature(GeometryValue::from(&gap.lines), properties));
+            if !areas {
+                features.push(feature(GeometryValue::from(&gap.lines), properties));
+            } else if let Some((area, km2)) = &gap.area {
+                let mut properties = properties;
+                properties["area_km2"] = json!((km2 * 1e6).round() / 1e6);
+                features.push(feature(GeometryValue::from(area), properties));
+            }
         }
     }
     features
