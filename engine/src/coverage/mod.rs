@@ -17,6 +17,7 @@
 mod envelope;
 
 use geo::{MultiLineString, MultiPolygon};
+use rayon::prelude::*;
 
 pub use envelope::Piece;
 use envelope::{OnRoad, envelope};
@@ -329,8 +330,9 @@ fn gaps(engine: &Engine, space: &SearchSpace, roads: &[RoadTimes], demand: &[Dem
         let root = find(&mut parent, k);
         clusters.entry(root).or_default().push(k);
     }
+    let clusters: Vec<Vec<usize>> = clusters.into_values().collect();
     let mut gaps: Vec<Gap> = clusters
-        .into_values()
+        .into_par_iter()
         .map(|members| {
             let parts: Vec<(RoadId, [f64; 2])> = members.iter().map(|&k| stretches[k]).collect();
             gap(engine, roads, demand, limit, parts)
