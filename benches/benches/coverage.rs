@@ -19,10 +19,10 @@ fn heidelberg(c: &mut Criterion) {
     let parking = engine.select_facilities(Some(Layer::Parking), Amenities::default(), &[]).expect("layer");
     let contours = Contours::from_minutes(&[10.0, 15.0]).expect("valid");
     group.bench_function(format!("heidelberg/stations_{}_10_15min_with_gaps", stations.len()), |b| {
-        b.iter(|| coverage(&engine, &stations, &contours))
+        b.iter(|| coverage(&engine, &stations, &contours, None))
     });
     group.bench_function(format!("heidelberg/parking_{}_10_15min_with_gaps", parking.len()), |b| {
-        b.iter(|| coverage(&engine, &parking, &contours))
+        b.iter(|| coverage(&engine, &parking, &contours, None))
     });
     group.finish();
 }

@@ -471,3 +471,37 @@ fn coverage_weighs_gaps_by_the_city_demand_file() {
         "{message}"
     );
 }
+
+#[test]
+fn coverage_of_a_study_area_and_bad_areas() {
+    let dir = scratch("coverage-area");
+    let out = dir.display().to_string();
+    // The southern half of the sample.
+    let south = write(
+        &dir,
+        "south.geojson",
+        br#"{"type":"Feature","properties":{"name":"south"},"geometry":{"type":"Polygon","coordinates":
+            [[[24.930,60.160],[24.960,60.160],[24.960,60.171],[24.930,60.171],[24.930,60.160]]]}}"#,
+    );
+    let base = ["coverage", SAMPLE, "--layer-file", SAMPLE_CSV, "--no-osm-facilities", "--minutes", "4", "--out", &out];
+    let whole = reach(&base);
+    assert!(whole.status.success());
+    let whole_km = read_json(&dir.join("summary.json"))["road_km"].as_f64().unwrap();
+    let part = reach(&[&base[..], &["--area", &south]].concat());
+    assert!(part.status.success(), "{}", stderr(&part));
+    let summary = read_json(&dir.join("summary.json"));
+    let part_km = summary["road_km"].as_f64().unwrap();
+    assert!(part_km > 0.2 * whole_km && part_km < 0.8 * whole_km, "{part_km} of {whole_km}");
+    assert_eq!(summary["area"].as_str(), Some(south.as_str()));
+
+    let far = write(
+        &dir,
+        "far.geojson",
+        br#"{"type":"Polygon","coordinates":[[[100,30],[101,30],[101,31],[100,31],[100,30]]]}"#,
+    );
+    let message = failure(&[&base[..], &["--area", &far]].concat());
+    assert!(message.contains("holds no road") && message.contains("outside the extract"), "{message}");
+    let line = write(&dir, "line.geojson", br#"{"type":"LineString","coordinates":[[24.93,60.16],[24.96,60.17]]}"#);
+    let message = failure(&[&base[..], &["--area", &line]].concat());
+    assert!(message.contains("a LineString, not a Polygon"), "{message}");
+}

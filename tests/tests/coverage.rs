@@ -20,8 +20,8 @@ fn multi_facility_times_are_the_minimum_over_single_facilities() {
         let snapped: Vec<u32> =
             (0..engine.facilities.all().len() as u32).filter(|&f| engine.snaps[f as usize].is_ok()).collect();
         let chosen: Vec<u32> = (0..6.min(snapped.len())).map(|_| snapped[rng.random_range(0..snapped.len())]).collect();
-        let all = coverage(&engine, &chosen, &contours);
-        let singles: Vec<_> = chosen.iter().map(|&f| coverage(&engine, &[f], &contours)).collect();
+        let all = coverage(&engine, &chosen, &contours, None);
+        let singles: Vec<_> = chosen.iter().map(|&f| coverage(&engine, &[f], &contours, None)).collect();
         for _ in 0..300 {
             let road = rng.random_range(0..engine.graph.road_count());
             let x: f64 = rng.random();

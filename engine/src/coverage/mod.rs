@@ -14,11 +14,13 @@
 //! by the demand on them, then by road length. A demand point counts at the
 //! time of its snapped road position (the walk to the road is not timed).
 
+mod area;
 mod envelope;
 
 use geo::{MultiLineString, MultiPolygon};
 use rayon::prelude::*;
 
+pub use area::StudyArea;
 pub use envelope::Piece;
 use envelope::{OnRoad, envelope};
 
@@ -33,9 +35,12 @@ use crate::search::{Direction, SearchSpace, snap_sources};
 pub struct RoadTimes {
     /// The road.
     pub road: RoadId,
-    /// The envelope, covering fractions 0 to 1; empty if no facility can be
-    /// reached from the road.
+    /// The envelope over the road's part in the study area; empty if no
+    /// facility can be reached from the road.
     pub pieces: Vec<Piece>,
+    /// The fraction intervals of the road in the study area (`[0, 1]`
+    /// without one).
+    pub mask: Vec<[f64; 2]>,
 }
 
 impl RoadTimes {
@@ -70,20 +75,29 @@ impl RoadTimes {
         out
     }
 
-    /// The fraction intervals beyond `limit` (the complement of `covered`).
+    /// The fraction intervals in the area beyond `limit` (the rest of the
+    /// mask once `covered` is taken out).
     pub fn uncovered(&self, limit: f64) -> Vec<[f64; 2]> {
+        let covered = self.covered(limit);
         let mut out = Vec::new();
-        let mut at = 0.0;
-        for [lo, hi] in self.covered(limit) {
-            if lo > at + 1e-12 {
-                out.push([at, lo]);
+        for &[m_lo, m_hi] in &self.mask {
+            let mut at = m_lo;
+            for &[lo, hi] in covered.iter().filter(|[lo, hi]| *hi > m_lo && *lo < m_hi) {
+                if lo > at + 1e-12 {
+                    out.push([at, lo.min(m_hi)]);
+                }
+                at = at.max(hi);
             }
-            at = hi;
-        }
-        if at < 1.0 - 1e-12 {
-            out.push([at, 1.0]);
+            if at < m_hi - 1e-12 {
+                out.push([at, m_hi]);
+            }
         }
         out
+    }
+
+    /// The length of the road in the area, as a share of the road.
+    pub fn share_in_area(&self) -> f64 {
+        self.mask.iter().map(|[lo, hi]| hi - lo).sum()
     }
 }
 
@@ -177,9 +191,10 @@ struct DemandOnRoad {
     nearest: Option<(f64, u32)>,
 }
 
-/// Computes coverage of `engine`'s roads by `selection` at each contour.
-/// An empty selection is not an error: nothing is covered.
-pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours) -> Coverage {
+/// Computes coverage of `engine`'s roads (those in `area`, if given) by
+/// `selection` at each contour. An empty selection is not an error: nothing
+/// is covered.
+pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours, area: Option<&StudyArea>) -> Coverage {
     let graph = &engine.graph;
     let mut selection = selection.to_vec();
     selection.sort_unstable();
@@ -197,7 +212,16 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours) 
     let mut space = SearchSpace::new(graph.node_count());
     space.run_labelled(graph, sources, Direction::Reverse, u32::MAX);
     let roads: Vec<RoadTimes> = (0..graph.road_count() as RoadId)
-        .map(|road| RoadTimes { road, pieces: envelope(graph, &space, road, &on_road[road as usize]) })
+        .map(|road| {
+            let pieces = envelope(graph, &space, road, &on_road[road as usize]);
+            match area {
+                None => RoadTimes { road, pieces, mask: vec![[0.0, 1.0]] },
+                Some(area) => {
+                    let mask = area.mask(engine, road);
+                    RoadTimes { road, pieces: clip(&pieces, &mask), mask }
+                }
+            }
+        })
         .collect();
 
     // Demand points sorted by road, with their times. The walk from the point
@@ -206,6 +230,7 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours) 
         .demand
         .iter()
         .zip(&engine.demand_snaps)
+        .filter(|(d, _)| area.is_none_or(|a| a.contains([d.lon, d.lat])))
         .filter_map(|(d, snap)| snap.as_ref().ok().map(|s| (d, s)))
         .map(|(d, s)| DemandOnRoad {
             road: s.road,
@@ -218,7 +243,7 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours) 
     let demand_total: f64 = demand.iter().map(|d| d.weight).sum();
     let unsnapped_demand = engine.demand_snaps.iter().filter(|s| s.is_err()).count();
 
-    let road_km = graph.size().road_km;
+    let road_km = roads.iter().map(|r| r.share_in_area() * graph.road_length_m(r.road)).sum::<f64>() / 1000.0;
     let contour_coverage = contours
         .minutes()
         .iter()
@@ -298,7 +323,7 @@ fn gaps(engine: &Engine, space: &SearchSpace, roads: &[RoadTimes], demand: &[Dem
     let node_uncovered = |n: u32| space.time(n).is_none_or(|t| f64::from(t) > limit);
     let mut stretches: Vec<(RoadId, [f64; 2])> = Vec::new();
     for r in roads {
-        let intervals = if r.pieces.is_empty() { vec![[0.0, 1.0]] } else { r.uncovered(limit) };
+        let intervals = if r.pieces.is_empty() { r.mask.clone() } else { r.uncovered(limit) };
         stretches.extend(intervals.into_iter().map(|i| (r.road, i)));
     }
     // Union-find over stretches, joined through shared uncovered nodes.
@@ -400,6 +425,21 @@ fn gap(
         lines: MultiLineString::new(lines),
         stretches,
     }
+}
+
+/// The envelope pieces clipped to the mask intervals.
+fn clip(pieces: &[Piece], mask: &[[f64; 2]]) -> Vec<Piece> {
+    let mut out = Vec::new();
+    for p in pieces {
+        for &[lo, hi] in mask {
+            let (from, to) = (p.from.max(lo), p.to.min(hi));
+            if from < to {
+                out.push(Piece { from, to, ..*p });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.from.total_cmp(&b.from));
+    out
 }
 
 /// The point at fraction `x` of a road, `[lon, lat]`.

@@ -47,7 +47,7 @@ fn east_west_m(lat_millidegrees: f64) -> f64 {
 fn one_station_covers_exactly_what_the_times_say() {
     let engine = town_with_stations();
     let contours = Contours::from_minutes(&[40.0 / 60.0, 80.0 / 60.0]).unwrap();
-    let result = coverage(&engine, &[engine.facilities.find("one").unwrap()], &contours);
+    let result = coverage(&engine, &[engine.facilities.find("one").unwrap()], &contours, None);
     let long = 2.0 * M_PER_MILLIDEGREE; // roads 1-3 and 4 -> 6
     let (top, bottom) = (east_west_m(2.0), east_west_m(0.0)); // roads 3-4 and 6-1
     assert!((result.road_km * 1000.0 - (2.0 * long + top + bottom)).abs() < 1e-6);
@@ -85,7 +85,7 @@ fn removing_a_station_opens_the_expected_gap() {
     let engine = town_with_stations();
     let contours = Contours::from_minutes(&[40.0 / 60.0]).unwrap();
     let both = [engine.facilities.find("one").unwrap(), engine.facilities.find("four").unwrap()];
-    let with_both = coverage(&engine, &both, &contours);
+    let with_both = coverage(&engine, &both, &contours, None);
     let long = 2.0 * M_PER_MILLIDEGREE;
     // Only the start of the one-way 4 -> 6 stays beyond 40 s: 750 - 500x > 400 for x < 0.7.
     let gaps = &with_both.contours[0].gaps;
@@ -96,7 +96,7 @@ fn removing_a_station_opens_the_expected_gap() {
     let total: f64 = with_both.catchments.iter().map(|c| c.road_km).sum();
     assert!((total - with_both.road_km).abs() < 1e-9, "catchments split the network");
 
-    let without_four = coverage(&engine, &both[..1], &contours);
+    let without_four = coverage(&engine, &both[..1], &contours, None);
     assert!(without_four.contours[0].uncovered_km > with_both.contours[0].uncovered_km + 0.1);
 }
 
@@ -104,7 +104,7 @@ fn removing_a_station_opens_the_expected_gap() {
 fn no_station_means_nothing_is_covered() {
     let engine = town_with_stations();
     let contours = Contours::from_minutes(&[15.0]).unwrap();
-    let result = coverage(&engine, &[], &contours);
+    let result = coverage(&engine, &[], &contours, None);
     let fifteen = &result.contours[0];
     assert!(!fifteen.full_coverage);
     assert_eq!(fifteen.covered_km, 0.0);
@@ -112,4 +112,23 @@ fn no_station_means_nothing_is_covered() {
     assert_eq!(fifteen.gaps.len(), 1);
     assert_eq!(fifteen.gaps[0].worst_s, None);
     assert!(result.worst.is_none() && result.catchments.is_empty());
+}
+
+#[test]
+fn a_study_area_keeps_only_its_roads_and_demand() {
+    let engine = town_with_stations();
+    let contours = Contours::from_minutes(&[40.0 / 60.0]).unwrap();
+    // A box around road 1-3 only (x = 0): the other roads' segment midpoints are at x >= 0.0005.
+    let west = geo::Rect::new(geo::coord! { x: -0.0001, y: -0.0001 }, geo::coord! { x: 0.0004, y: 0.0021 });
+    let area = StudyArea::new("west".into(), geo::MultiPolygon::new(vec![west.to_polygon()])).unwrap();
+    let result = coverage(&engine, &[engine.facilities.find("one").unwrap()], &contours, Some(&area));
+    let long = 2.0 * M_PER_MILLIDEGREE;
+    assert!((result.road_km * 1000.0 - long).abs() < 1e-6, "{}", result.road_km);
+    let forty = &result.contours[0];
+    assert!((forty.covered_km * 1000.0 - 0.8 * long).abs() < 1e-6);
+    assert_eq!(forty.gaps.len(), 1);
+    assert!((forty.gaps[0].road_km * 1000.0 - 0.2 * long).abs() < 1e-6);
+    // Only the demand at node 3 lies in the area, and it is in the gap.
+    assert_eq!((result.demand, forty.gaps[0].demand), (2.0, 2.0));
+    assert_eq!(result.worst.map(|w| w.0), Some(50.0), "node 3, 500 ds, is the worst point in the area");
 }

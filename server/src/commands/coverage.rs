@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use geojson::{Feature, Geometry, GeometryValue, JsonObject};
-use reach_engine::coverage::{Coverage, coverage};
+use reach_engine::coverage::{Coverage, StudyArea, coverage};
 use reach_engine::demand::DemandMapping;
 use reach_engine::isochrone::Contours;
 use reach_engine::opening::{UnknownHours, open_at, parse_local_time};
@@ -42,6 +42,10 @@ pub struct CoverageArgs {
     /// summary.json and summary.md into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Only the roads and demand inside this study area: a GeoJSON file of
+    /// Polygons or MultiPolygons (a district, a planning zone).
+    #[arg(long, value_name = "FILE")]
+    pub area: Option<PathBuf>,
     /// Demand points from this CSV or GeoJSON file (columns or properties
     /// `lon`, `lat`, optional `weight`, `id`, `kind`) instead of from OSM.
     #[arg(long, value_name = "FILE")]
@@ -65,6 +69,7 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     let layers: Vec<Layer> =
         layer_names.iter().map(|l| l.parse().map_err(anyhow::Error::msg)).collect::<anyhow::Result<_>>()?;
     let amenities = Amenities::parse_list(&args.amenity.join(";")).map_err(anyhow::Error::msg)?;
+    let area = args.area.as_deref().map(StudyArea::from_geojson_file).transpose().map_err(anyhow::Error::msg)?;
     let at = args.at.as_deref().map(parse_local_time).transpose().map_err(anyhow::Error::msg)?;
     let unknown_hours: UnknownHours = args.unknown_hours.parse().map_err(anyhow::Error::msg)?;
     let profiles = loading::profiles(&args.load)?;
@@ -88,7 +93,12 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
         }
     }
     progress.update(reach_engine::Progress::Step("computing coverage"));
-    let result = coverage(&engine, &selection, &contours);
+    let result = coverage(&engine, &selection, &contours, area.as_ref());
+    if let Some(area) = &area
+        && result.road_km == 0.0
+    {
+        anyhow::bail!("the study area {} holds no road of {}: is it outside the extract?", area.name, extract.file);
+    }
     progress.finish();
 
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
@@ -97,6 +107,7 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     write_feature_collection(&args.out.join("gap_areas.geojson"), gap_features(&result, true).into_iter())?;
     write_feature_collection(&args.out.join("catchments.geojson"), catchment_features(&engine, &result).into_iter())?;
     let mut summary = summary(&engine, &extract.file, &layers, &args.amenity, &result);
+    summary["area"] = json!(area.as_ref().map(|a| a.name.clone()));
     if let (Some(at), Some(check)) = (at, &hours) {
         summary["at"] = json!(at.format("%Y-%m-%dT%H:%M").to_string());
         summary["closed"] = json!(check.closed.iter().map(|&f| facility_id(&engine, f)).collect::<Vec<_>>());
