@@ -15,7 +15,7 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use reach_engine::coverage::coverage;
 use reach_engine::isochrone::Contours;
-use reach_engine::osm::OsmData;
+use reach_engine::osm::{HandWay, OsmData};
 use reach_engine::{Amenities, Engine, Extract, Facility, Layer, Profiles, Source};
 
 /// Metres per degree of latitude, and of longitude at 34.2° N.
@@ -44,7 +44,7 @@ fn synthetic_city(nodes: usize, seed: u64) -> Extract {
             streets.push((tags, refs));
         }
     }
-    let ways: Vec<(i64, &[(&str, &str)], &[i64])> =
+    let ways: Vec<HandWay> =
         streets.iter().enumerate().map(|(w, (tags, refs))| (w as i64 + 1, tags.as_slice(), refs.as_slice())).collect();
     let osm = OsmData::from_elements(&points, &ways);
     let facilities = (0..(nodes / 500).max(1))
