@@ -505,3 +505,22 @@ fn coverage_of_a_study_area_and_bad_areas() {
     let message = failure(&[&base[..], &["--area", &line]].concat());
     assert!(message.contains("a LineString, not a Polygon"), "{message}");
 }
+
+#[test]
+fn inspect_lists_administrative_areas_and_coverage_uses_them_by_name() {
+    let monaco = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/monaco.osm.pbf");
+    let output = reach(&["inspect", monaco, "--json", "--profile", "ebike"]);
+    assert!(output.status.success());
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let areas = report["areas"].as_array().unwrap();
+    let monte_carlo = areas.iter().find(|a| a["name"] == "Monte-Carlo").expect("Monte-Carlo is listed");
+    assert_eq!((monte_carlo["complete"].as_bool(), monte_carlo["admin_level"].as_str()), (Some(true), Some("10")));
+    let dir = scratch("coverage-admin");
+    let output =
+        reach(&["coverage", monaco, "--area", "monte-carlo", "--minutes", "5", "--out", &dir.display().to_string()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = read_json(&dir.join("summary.json"));
+    assert!(summary["area"].as_str().unwrap().starts_with("Monte-Carlo (relation/"));
+    let message = failure(&["coverage", monaco, "--area", "Atlantis", "--out", &dir.display().to_string()]);
+    assert!(message.contains("no study area file or administrative area called \"Atlantis\""), "{message}");
+}

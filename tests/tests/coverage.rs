@@ -43,3 +43,34 @@ fn multi_facility_times_are_the_minimum_over_single_facilities() {
         assert!(all.contours[1].covered_km >= all.contours[0].covered_km);
     }
 }
+
+#[test]
+fn administrative_areas_of_complete_extracts_are_study_areas() {
+    use geo::Validation;
+    use reach_engine::coverage::StudyArea;
+
+    let extract = common::read("monaco");
+    let complete: Vec<_> = extract.osm.boundaries.iter().filter(|b| b.area.is_ok()).collect();
+    assert!(complete.len() >= 5, "Monaco's districts close: {}", complete.len());
+    for b in &complete {
+        let area = b.area.as_ref().unwrap();
+        assert!(area.is_valid(), "{:?}: {:?}", b.name, area.validation_errors());
+    }
+    let engine = common::engine(&extract, "ebike");
+    let stations: Vec<u32> = engine.facilities.in_layer(reach_engine::Layer::Stations).collect();
+    let contours = Contours::from_minutes(&[5.0]).unwrap();
+    let whole = coverage(&engine, &stations, &contours, None);
+    let mut parts = 0.0;
+    for b in &complete {
+        let area = StudyArea::from_boundary(&extract.osm.boundaries, &format!("relation/{}", b.id)).unwrap();
+        let part = coverage(&engine, &stations, &contours, Some(&area));
+        assert!(part.road_km > 0.0 && part.road_km < whole.road_km, "{:?}", b.name);
+        parts += part.road_km;
+    }
+    assert!(parts <= whole.road_km + 1e-6, "districts do not overlap");
+    let err = StudyArea::from_boundary(&extract.osm.boundaries, "Atlantis").unwrap_err();
+    assert!(err.contains("\"Atlantis\"") && err.contains("Monte-Carlo"), "{err}");
+    let clipped = common::read("helsinki");
+    let err = StudyArea::from_boundary(&clipped.osm.boundaries, "Kruununhaka").unwrap_err();
+    assert!(err.contains("cannot be used") && err.contains("clipped"), "{err}");
+}

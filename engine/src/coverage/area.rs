@@ -13,6 +13,7 @@ use geojson::{GeoJson, Geometry, GeometryValue};
 
 use crate::engine::Engine;
 use crate::graph::RoadId;
+use crate::osm::Boundary;
 
 /// A study area.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +59,39 @@ impl StudyArea {
             }
         }
         StudyArea::new(name, MultiPolygon::new(polygons))
+    }
+
+    /// The area of an administrative boundary of the extract, found by
+    /// `name`, `name:zh`, relation id or `relation/ID`; the error says why a
+    /// boundary is unusable, or lists the usable names.
+    pub fn from_boundary(boundaries: &[Boundary], wanted: &str) -> Result<StudyArea, String> {
+        let wanted = wanted.trim();
+        let id = wanted.strip_prefix("relation/").unwrap_or(wanted);
+        let found = boundaries.iter().find(|b| {
+            b.id.to_string() == id
+                || b.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(wanted))
+                || b.name_zh.as_deref() == Some(wanted)
+        });
+        match found {
+            Some(b) => match &b.area {
+                Ok(area) => StudyArea::new(
+                    format!("{} (relation/{})", b.name.as_deref().unwrap_or("unnamed"), b.id),
+                    area.clone(),
+                ),
+                Err(reason) => Err(format!("the administrative area {wanted:?} cannot be used: {reason}")),
+            },
+            None => {
+                let known: Vec<String> = boundaries
+                    .iter()
+                    .filter(|b| b.area.is_ok())
+                    .map(|b| b.name.clone().unwrap_or_else(|| format!("relation/{}", b.id)))
+                    .collect();
+                Err(format!(
+                    "no study area file or administrative area called {wanted:?}; areas of the extract: {}",
+                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                ))
+            }
+        }
     }
 
     /// Whether a point `[lon, lat]` lies inside.

@@ -8,8 +8,10 @@
 //! [`ReadReport`] and the ways are cut there by the graph builder.
 
 mod block;
+mod boundary;
 mod framing;
 
+use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,6 +22,7 @@ use serde::Serialize;
 
 use framing::{FrameKind, scan_frames};
 
+pub use boundary::Boundary;
 pub use osmpbfreader::Tags;
 
 /// Marks a way reference to a node that is not in the file.
@@ -121,6 +124,8 @@ pub struct OsmData {
     pub highways: Vec<HighwayWay>,
     /// Elements selected by the facility tag mapping.
     pub points_of_interest: Vec<PointOfInterest>,
+    /// `boundary=administrative` relations, as areas where complete.
+    pub boundaries: Vec<Boundary>,
     /// Counts for the load report.
     pub report: ReadReport,
 }
@@ -228,8 +233,11 @@ struct Chunk {
     highways: Vec<(i64, Tags, Vec<i64>)>,
     poi_nodes: Vec<(i64, Tags)>,
     poi_ways: Vec<(i64, Tags, Vec<i64>)>,
-    /// Node references of the other ways, only to count missing nodes.
-    other_way_refs: Vec<Vec<i64>>,
+    /// Ids and node references of the other ways (for missing-node counts
+    /// and boundary rings).
+    other_ways: Vec<(i64, Vec<i64>)>,
+    /// `boundary=administrative` relations: id, tags, member ways and roles.
+    boundaries: Vec<(i64, Tags, Vec<(i64, String)>)>,
     ways: usize,
     relations: usize,
 }
@@ -257,10 +265,20 @@ impl Chunk {
                         }
                         (true, false) => chunk.highways.push((way.id.0, way.tags, refs)),
                         (false, true) => chunk.poi_ways.push((way.id.0, way.tags, refs)),
-                        (false, false) => chunk.other_way_refs.push(refs),
+                        (false, false) => chunk.other_ways.push((way.id.0, refs)),
                     }
                 }
-                OsmObj::Relation(_) => chunk.relations += 1,
+                OsmObj::Relation(relation) => {
+                    chunk.relations += 1;
+                    if relation.tags.contains("boundary", "administrative") {
+                        let members = relation
+                            .refs
+                            .iter()
+                            .filter_map(|r| r.member.way().map(|w| (w.0, r.role.to_string())))
+                            .collect();
+                        chunk.boundaries.push((relation.id.0, relation.tags, members));
+                    }
+                }
             }
         }
         chunk
@@ -301,14 +319,16 @@ impl OsmData {
         let mut highways = Vec::new();
         let mut poi_nodes = Vec::new();
         let mut poi_ways = Vec::new();
-        let mut other_way_refs = Vec::new();
+        let mut other_ways = Vec::new();
+        let mut boundaries = Vec::new();
         for chunk in chunks {
             data.node_ids.extend(chunk.node_ids);
             data.node_coords.extend(chunk.node_coords);
             highways.extend(chunk.highways);
             poi_nodes.extend(chunk.poi_nodes);
             poi_ways.extend(chunk.poi_ways);
-            other_way_refs.extend(chunk.other_way_refs);
+            other_ways.extend(chunk.other_ways);
+            boundaries.extend(chunk.boundaries);
             data.report.ways += chunk.ways;
             data.report.relations += chunk.relations;
         }
@@ -321,6 +341,21 @@ impl OsmData {
         data.report.nodes = data.node_ids.len();
         data.report.highway_ways = highways.len();
 
+        let members: std::collections::HashSet<i64> = boundaries
+            .iter()
+            .flat_map(|(_, _, m): &(i64, Tags, Vec<(i64, String)>)| m.iter().map(|(w, _)| *w))
+            .collect();
+        let way_refs: HashMap<i64, Vec<i64>> = highways
+            .iter()
+            .map(|(id, _, refs)| (*id, refs))
+            .chain(poi_ways.iter().map(|(id, _, refs)| (*id, refs)))
+            .chain(other_ways.iter().map(|(id, refs)| (*id, refs)))
+            .filter(|(id, _)| members.contains(id))
+            .map(|(id, refs)| (id, refs.clone()))
+            .collect();
+        data.boundaries =
+            boundaries.iter().map(|(id, tags, m)| boundary::boundary(*id, tags, m, &way_refs, &data)).collect();
+
         for (id, tags, refs) in highways {
             let nodes: Vec<u32> = refs.iter().map(|&r| data.node_index(r).unwrap_or(MISSING_NODE)).collect();
             let missing = nodes.iter().filter(|&&n| n == MISSING_NODE).count();
@@ -331,7 +366,7 @@ impl OsmData {
         data.report.missing_node_refs = data.report.highway_missing_node_refs;
         data.report.ways_with_missing_nodes = data.report.highway_ways_with_missing_nodes;
         let poi_way_refs = poi_ways.iter().filter(|(_, tags, _)| !tags.contains_key("highway")).map(|w| &w.2);
-        for refs in other_way_refs.iter().chain(poi_way_refs) {
+        for refs in other_ways.iter().map(|w| &w.1).chain(poi_way_refs) {
             let missing = refs.iter().filter(|&&r| data.node_index(r).is_none()).count();
             data.report.missing_node_refs += missing;
             data.report.ways_with_missing_nodes += usize::from(missing > 0);

@@ -43,9 +43,10 @@ pub struct CoverageArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Only the roads and demand inside this study area: a GeoJSON file of
-    /// Polygons or MultiPolygons (a district, a planning zone).
-    #[arg(long, value_name = "FILE")]
-    pub area: Option<PathBuf>,
+    /// Polygons or MultiPolygons, or the name (or relation id) of an
+    /// administrative area of the extract (`reach inspect` lists them).
+    #[arg(long, value_name = "FILE|NAME")]
+    pub area: Option<String>,
     /// Demand points from this CSV or GeoJSON file (columns or properties
     /// `lon`, `lat`, optional `weight`, `id`, `kind`) instead of from OSM.
     #[arg(long, value_name = "FILE")]
@@ -69,7 +70,6 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     let layers: Vec<Layer> =
         layer_names.iter().map(|l| l.parse().map_err(anyhow::Error::msg)).collect::<anyhow::Result<_>>()?;
     let amenities = Amenities::parse_list(&args.amenity.join(";")).map_err(anyhow::Error::msg)?;
-    let area = args.area.as_deref().map(StudyArea::from_geojson_file).transpose().map_err(anyhow::Error::msg)?;
     let at = args.at.as_deref().map(parse_local_time).transpose().map_err(anyhow::Error::msg)?;
     let unknown_hours: UnknownHours = args.unknown_hours.parse().map_err(anyhow::Error::msg)?;
     let profiles = loading::profiles(&args.load)?;
@@ -80,6 +80,13 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
         None => DemandSource::Osm(DemandMapping::default()),
     };
     let extract = loading::extract_with_demand(&args.load, demand, &progress)?;
+    let area = match args.area.as_deref() {
+        None => None,
+        Some(file) if std::path::Path::new(file).is_file() => Some(StudyArea::from_geojson_file(file.as_ref())),
+        Some(name) => Some(StudyArea::from_boundary(&extract.osm.boundaries, name)),
+    }
+    .transpose()
+    .map_err(anyhow::Error::msg)?;
     let engine = loading::engine(&args.load, &extract, profile, &progress)?;
     let mut selection: Vec<FacilityId> = Vec::new();
     for &layer in &layers {

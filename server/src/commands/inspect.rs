@@ -37,8 +37,21 @@ struct InspectReport {
     osm: ReadReport,
     facilities: BTreeMap<&'static str, usize>,
     layer_files: Vec<String>,
+    areas: Vec<AreaReport>,
     max_snap_m: f64,
     profiles: BTreeMap<String, ProfileReport>,
+}
+
+/// An administrative area of the extract, usable as a study area when
+/// complete.
+#[derive(Debug, Serialize)]
+struct AreaReport {
+    id: i64,
+    name: Option<String>,
+    name_zh: Option<String>,
+    admin_level: Option<String>,
+    complete: bool,
+    problem: Option<String>,
 }
 
 /// One profile's part of the report: the graph and the layers, or why the
@@ -86,7 +99,21 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     for facility in &extract.facilities {
         *facilities.entry(facility.layer.name()).or_default() += 1;
     }
+    let areas = extract
+        .osm
+        .boundaries
+        .iter()
+        .map(|b| AreaReport {
+            id: b.id,
+            name: b.name.clone(),
+            name_zh: b.name_zh.clone(),
+            admin_level: b.admin_level.clone(),
+            complete: b.area.is_ok(),
+            problem: b.area.as_ref().err().cloned(),
+        })
+        .collect();
     let report = InspectReport {
+        areas,
         file: extract.file,
         seconds: started.elapsed().as_secs_f64(),
         osm: extract.osm.report,
@@ -146,6 +173,21 @@ fn render(report: &InspectReport) -> String {
     }
     let layers: Vec<String> = report.facilities.iter().map(|(l, n)| format!("{l} {}", thousands(*n))).collect();
     let _ = writeln!(out, "facilities  {} (snap limit {} m)", layers.join(", "), report.max_snap_m);
+    let usable: Vec<String> = report
+        .areas
+        .iter()
+        .filter(|a| a.complete)
+        .map(|a| {
+            format!("{} (level {})", a.name.as_deref().unwrap_or("unnamed"), a.admin_level.as_deref().unwrap_or("?"))
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "areas       {} administrative boundaries, {} complete (usable with coverage --area): {}",
+        report.areas.len(),
+        usable.len(),
+        if usable.is_empty() { "none".to_string() } else { usable.join(", ") }
+    );
     let _ = writeln!(out);
     let _ = writeln!(
         out,
