@@ -225,6 +225,10 @@ pub fn read_pbf_bytes(
     Ok(OsmData::assemble(chunks))
 }
 
+/// A `boundary=administrative` relation as read: id, tags, and its member
+/// ways with their roles.
+type RawBoundary = (i64, Tags, Vec<(i64, String)>);
+
 /// The part of the extract decoded from one blob.
 #[derive(Default)]
 struct Chunk {
@@ -236,8 +240,8 @@ struct Chunk {
     /// Ids and node references of the other ways (for missing-node counts
     /// and boundary rings).
     other_ways: Vec<(i64, Vec<i64>)>,
-    /// `boundary=administrative` relations: id, tags, member ways and roles.
-    boundaries: Vec<(i64, Tags, Vec<(i64, String)>)>,
+    /// `boundary=administrative` relations.
+    boundaries: Vec<RawBoundary>,
     ways: usize,
     relations: usize,
 }
