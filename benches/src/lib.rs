@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use reach_engine::{Amenities, Engine, Extract, ExtractOptions, Facility, Layer, Profiles, Snap, Source};
+use reach_engine::{Engine, Extract, ExtractOptions, Facility, Layer, Profiles, Snap, Source};
 
 /// The path of a shared extract.
 pub fn extract_path(name: &str) -> PathBuf {
@@ -20,18 +20,8 @@ pub fn ebike_engine_with_random_stations(name: &str, stations: usize, seed: u64)
     let ebike = profiles.get("ebike").expect("built-in profile");
     let plain = Engine::build(&extract, ebike, 300.0, &|_| {}).expect("engine builds");
     for (i, snap) in random_road_points(&plain, stations, seed).into_iter().enumerate() {
-        extract.facilities.push(Facility {
-            id: format!("p{i}"),
-            name: None,
-            name_zh: None,
-            layer: Layer::Stations,
-            amenities: Amenities::default(),
-            opening_hours: None,
-            capacity: None,
-            lon: snap.lon_lat[0],
-            lat: snap.lon_lat[1],
-            source: Source::File { file: "benchmark".into(), position: format!("point {i}") },
-        });
+        let source = Source::File { file: "benchmark".into(), position: format!("point {i}") };
+        extract.facilities.push(Facility::new(format!("p{i}"), Layer::Stations, snap.lon_lat, source));
     }
     Engine::build(&extract, ebike, 300.0, &|_| {}).expect("engine builds")
 }

@@ -129,6 +129,25 @@ pub fn check_unique_ids(items: &[Facility]) -> Result<(), String> {
     unique_ids(items).map(|_| ())
 }
 
+impl Facility {
+    /// A facility with only an id, a layer, a position and a source; no
+    /// name, amenities, hours or capacity.
+    pub fn new(id: String, layer: Layer, lon_lat: [f64; 2], source: Source) -> Facility {
+        Facility {
+            id,
+            name: None,
+            name_zh: None,
+            layer,
+            amenities: Amenities::default(),
+            opening_hours: None,
+            capacity: None,
+            lon: lon_lat[0],
+            lat: lon_lat[1],
+            source,
+        }
+    }
+}
+
 /// Index of a facility in [`Facilities`].
 pub type FacilityId = u32;
 

@@ -49,19 +49,9 @@ fn synthetic_city(nodes: usize, seed: u64) -> Extract {
     let osm = OsmData::from_elements(&points, &ways);
     let facilities = (0..(nodes / 500).max(1))
         .map(|s| {
-            let [lon, lat] = position(rng.random_range(0..side), rng.random_range(0..side));
-            Facility {
-                id: format!("s{s}"),
-                name: None,
-                name_zh: None,
-                layer: Layer::Stations,
-                amenities: Amenities::default(),
-                opening_hours: None,
-                capacity: None,
-                lon,
-                lat,
-                source: Source::File { file: "synthetic".into(), position: format!("station {s}") },
-            }
+            let at = position(rng.random_range(0..side), rng.random_range(0..side));
+            let source = Source::File { file: "synthetic".into(), position: format!("station {s}") };
+            Facility::new(format!("s{s}"), Layer::Stations, at, source)
         })
         .collect();
     Extract { file: format!("synthetic grid of {nodes} nodes"), osm, facilities, demand: Vec::new() }

@@ -5,7 +5,6 @@
 //! `250 - 250x`, 3-4 is `500 + 250x`, the one-way 4 -> 6 is `750 - 500x`.
 
 use super::*;
-use crate::amenity::Amenities;
 use crate::demand::DemandPoint;
 use crate::engine::Extract;
 use crate::facility::{Facility, Layer, Source};
@@ -13,18 +12,7 @@ use crate::graph::tests::{M_PER_MILLIDEGREE, town};
 use crate::profile::Profiles;
 
 fn station(id: &str, lon_lat: [f64; 2]) -> Facility {
-    Facility {
-        id: id.into(),
-        name: None,
-        name_zh: None,
-        layer: Layer::Stations,
-        amenities: Amenities::default(),
-        opening_hours: None,
-        capacity: None,
-        lon: lon_lat[0],
-        lat: lon_lat[1],
-        source: Source::File { file: "test".into(), position: id.into() },
-    }
+    Facility::new(id.into(), Layer::Stations, lon_lat, Source::File { file: "test".into(), position: id.into() })
 }
 
 /// The town with stations at node 1 (id "one") and node 4 (id "four"), and
