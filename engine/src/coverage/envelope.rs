@@ -66,13 +66,28 @@ pub struct OnRoad {
     pub label: u32,
 }
 
+/// Working memory reused from road to road.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    lines: Vec<Line>,
+    cuts: Vec<f64>,
+}
+
 /// The envelope of `road` after a labelled reverse search in `space` (times
 /// *to* the nearest source), with the facilities lying on the road itself.
 /// Empty if no point of the road reaches any facility.
-pub fn envelope(graph: &Graph, space: &SearchSpace, road: RoadId, on_road: &[OnRoad]) -> Vec<Piece> {
+pub fn envelope(
+    graph: &Graph,
+    space: &SearchSpace,
+    road: RoadId,
+    on_road: &[OnRoad],
+    scratch: &mut Scratch,
+) -> Vec<Piece> {
     let [start, end] = graph.road_ends(road);
     let [along, against] = graph.road_edges(road);
-    let mut lines: Vec<Line> = Vec::with_capacity(2 + 2 * on_road.len());
+    let Scratch { lines, cuts } = scratch;
+    lines.clear();
+    cuts.clear();
     if let (Some(e), Some(t), Some(label)) = (along, space.time(end), space.label(end)) {
         let te = f64::from(graph.time(e));
         lines.push(Line { from: 0.0, to: 1.0, time_at_0: te + f64::from(t), slope: -te, label });
@@ -95,7 +110,7 @@ pub fn envelope(graph: &Graph, space: &SearchSpace, road: RoadId, on_road: &[OnR
         return Vec::new();
     }
     // Breakpoints: interval ends and pairwise crossings inside [0, 1].
-    let mut cuts = vec![0.0, 1.0];
+    cuts.extend([0.0, 1.0]);
     for (k, a) in lines.iter().enumerate() {
         cuts.extend([a.from, a.to]);
         for b in &lines[k + 1..] {
@@ -109,7 +124,7 @@ pub fn envelope(graph: &Graph, space: &SearchSpace, road: RoadId, on_road: &[OnR
     }
     cuts.sort_by(f64::total_cmp);
     cuts.dedup();
-    let mut pieces: Vec<Piece> = Vec::new();
+    let mut pieces: Vec<Piece> = Vec::with_capacity(2);
     for w in cuts.windows(2) {
         let (x0, x1) = (w[0], w[1]);
         let mid = (x0 + x1) / 2.0;

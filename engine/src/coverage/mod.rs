@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 pub use area::StudyArea;
 pub use envelope::Piece;
-use envelope::{OnRoad, envelope};
+use envelope::{OnRoad, Scratch, envelope};
 
 use crate::engine::Engine;
 use crate::facility::FacilityId;
@@ -38,9 +38,9 @@ pub struct RoadTimes {
     /// The envelope over the road's part in the study area; empty if no
     /// facility can be reached from the road.
     pub pieces: Vec<Piece>,
-    /// The fraction intervals of the road in the study area (`[0, 1]`
-    /// without one).
-    pub mask: Vec<[f64; 2]>,
+    /// The fraction intervals of the road in the study area; `None` for the
+    /// whole road.
+    pub mask: Option<Vec<[f64; 2]>>,
 }
 
 impl RoadTimes {
@@ -80,7 +80,7 @@ impl RoadTimes {
     pub fn uncovered(&self, limit: f64) -> Vec<[f64; 2]> {
         let covered = self.covered(limit);
         let mut out = Vec::new();
-        for &[m_lo, m_hi] in &self.mask {
+        for &[m_lo, m_hi] in self.mask_intervals() {
             let mut at = m_lo;
             for &[lo, hi] in covered.iter().filter(|[lo, hi]| *hi > m_lo && *lo < m_hi) {
                 if lo > at + 1e-12 {
@@ -97,7 +97,22 @@ impl RoadTimes {
 
     /// The length of the road in the area, as a share of the road.
     pub fn share_in_area(&self) -> f64 {
-        self.mask.iter().map(|[lo, hi]| hi - lo).sum()
+        self.mask_intervals().iter().map(|[lo, hi]| hi - lo).sum()
+    }
+
+    /// The fraction intervals in the area.
+    pub fn mask_intervals(&self) -> &[[f64; 2]] {
+        self.mask.as_deref().unwrap_or(&[[0.0, 1.0]])
+    }
+
+    /// The share of the road (in the area) within `limit` deciseconds.
+    pub fn covered_share(&self, limit: f64) -> f64 {
+        self.pieces.iter().filter_map(|p| p.within(limit)).map(|[lo, hi]| hi - lo).sum()
+    }
+
+    /// Whether some point of the road (in the area) is beyond `limit`.
+    fn has_uncovered(&self, limit: f64) -> bool {
+        self.pieces.is_empty() || self.pieces.iter().any(|p| p.time(p.from).max(p.time(p.to)) > limit)
     }
 }
 
@@ -201,24 +216,31 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours, 
     selection.dedup();
     let (facilities, unsnapped): (Vec<FacilityId>, Vec<FacilityId>) =
         selection.into_iter().partition(|&f| engine.snaps[f as usize].is_ok());
-    let mut on_road: Vec<Vec<OnRoad>> = vec![Vec::new(); graph.road_count()];
+    // Facilities on their roads, sorted by road.
+    let mut on_road: Vec<(RoadId, OnRoad)> = Vec::new();
     let mut sources = Vec::new();
     for &f in &facilities {
         if let Ok(snap) = &engine.snaps[f as usize] {
-            on_road[snap.road as usize].push(OnRoad { fraction: snap.fraction, label: f });
+            on_road.push((snap.road, OnRoad { fraction: snap.fraction, label: f }));
             sources.extend(snap_sources(graph, snap, Direction::Reverse).into_iter().map(|(n, t)| (n, t, f)));
         }
     }
     let mut space = SearchSpace::new(graph.node_count());
     space.run_labelled(graph, sources, Direction::Reverse, u32::MAX);
+    on_road.sort_by_key(|(road, _)| *road);
+    let mut scratch = Scratch::default();
+    let mut here: Vec<OnRoad> = Vec::new();
     let roads: Vec<RoadTimes> = (0..graph.road_count() as RoadId)
         .map(|road| {
-            let pieces = envelope(graph, &space, road, &on_road[road as usize]);
+            let first = on_road.partition_point(|(r, _)| *r < road);
+            here.clear();
+            here.extend(on_road[first..].iter().take_while(|(r, _)| *r == road).map(|(_, o)| *o));
+            let pieces = envelope(graph, &space, road, &here, &mut scratch);
             match area {
-                None => RoadTimes { road, pieces, mask: vec![[0.0, 1.0]] },
+                None => RoadTimes { road, pieces, mask: None },
                 Some(area) => {
                     let mask = area.mask(engine, road);
-                    RoadTimes { road, pieces: clip(&pieces, &mask), mask }
+                    RoadTimes { road, pieces: clip(&pieces, &mask), mask: Some(mask) }
                 }
             }
         })
@@ -249,11 +271,8 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours, 
         .iter()
         .map(|&minutes| {
             let limit = f64::from(Contours::limit(minutes));
-            let covered_km: f64 = roads
-                .iter()
-                .map(|r| r.covered(limit).iter().map(|[lo, hi]| hi - lo).sum::<f64>() * graph.road_length_m(r.road))
-                .sum::<f64>()
-                / 1000.0;
+            let covered_km: f64 =
+                roads.iter().map(|r| r.covered_share(limit) * graph.road_length_m(r.road)).sum::<f64>() / 1000.0;
             let gaps = gaps(engine, &space, &roads, &demand, limit);
             let uncovered_km: f64 = gaps.iter().map(|g| g.road_km).sum();
             let covered_demand: f64 =
@@ -322,8 +341,8 @@ fn gaps(engine: &Engine, space: &SearchSpace, roads: &[RoadTimes], demand: &[Dem
     let graph = &engine.graph;
     let node_uncovered = |n: u32| space.time(n).is_none_or(|t| f64::from(t) > limit);
     let mut stretches: Vec<(RoadId, [f64; 2])> = Vec::new();
-    for r in roads {
-        let intervals = if r.pieces.is_empty() { r.mask.clone() } else { r.uncovered(limit) };
+    for r in roads.iter().filter(|r| r.share_in_area() > 0.0 && r.has_uncovered(limit)) {
+        let intervals = if r.pieces.is_empty() { r.mask_intervals().to_vec() } else { r.uncovered(limit) };
         stretches.extend(intervals.into_iter().map(|i| (r.road, i)));
     }
     // Union-find over stretches, joined through shared uncovered nodes.

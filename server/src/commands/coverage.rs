@@ -168,7 +168,7 @@ fn road_features<'a>(engine: &'a Engine, result: &'a Coverage) -> impl Iterator<
         });
         for c in &result.contours {
             let limit = f64::from(Contours::limit(c.minutes));
-            let share: f64 = r.covered(limit).iter().map(|[lo, hi]| hi - lo).sum();
+            let share = r.covered_share(limit);
             properties[format!("covered_{}", contour_key(c.minutes))] = json!((share * 1e4).round() / 1e4);
         }
         let line = engine.road_part(road, 0.0, 1.0);
