@@ -262,7 +262,8 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours, 
         })
         .collect();
     demand.sort_by_key(|d| d.road);
-    let demand_total: f64 = demand.iter().map(|d| d.weight).sum();
+    // (`+ 0.0` turns the empty sum's -0.0 into 0.0 for reports.)
+    let demand_total: f64 = demand.iter().map(|d| d.weight).sum::<f64>() + 0.0;
     let unsnapped_demand = engine.demand_snaps.iter().filter(|s| s.is_err()).count();
 
     let road_km = roads.iter().map(|r| r.share_in_area() * graph.road_length_m(r.road)).sum::<f64>() / 1000.0;
@@ -274,9 +275,10 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours, 
             let covered_km: f64 =
                 roads.iter().map(|r| r.covered_share(limit) * graph.road_length_m(r.road)).sum::<f64>() / 1000.0;
             let gaps = gaps(engine, &space, &roads, &demand, limit);
-            let uncovered_km: f64 = gaps.iter().map(|g| g.road_km).sum();
+            let uncovered_km: f64 = gaps.iter().map(|g| g.road_km).sum::<f64>() + 0.0;
             let covered_demand: f64 =
-                demand.iter().filter(|d| d.nearest.is_some_and(|(t, _)| t <= limit)).map(|d| d.weight).sum();
+                demand.iter().filter(|d| d.nearest.is_some_and(|(t, _)| t <= limit)).map(|d| d.weight).sum::<f64>()
+                    + 0.0;
             ContourCoverage {
                 minutes,
                 full_coverage: gaps.is_empty(),
