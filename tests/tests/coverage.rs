@@ -25,8 +25,9 @@ fn multi_facility_times_are_the_minimum_over_single_facilities() {
         for _ in 0..300 {
             let road = rng.random_range(0..engine.graph.road_count());
             let x: f64 = rng.random();
-            let expected = singles.iter().filter_map(|c| c.roads[road].at(x).map(|(t, _)| t)).min_by(f64::total_cmp);
-            let actual = all.roads[road].at(x).map(|(t, _)| t);
+            let expected =
+                singles.iter().filter_map(|c| c.roads.road(road as u32).at(x).map(|(t, _)| t)).min_by(f64::total_cmp);
+            let actual = all.roads.road(road as u32).at(x).map(|(t, _)| t);
             match (actual, expected) {
                 (Some(a), Some(e)) => assert!((a - e).abs() < 1e-6, "{name} road {road} at {x}: {a} vs {e}"),
                 (a, e) => assert_eq!(a, e, "{name} road {road} at {x}"),

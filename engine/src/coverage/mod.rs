@@ -30,20 +30,54 @@ use crate::graph::RoadId;
 use crate::isochrone::{Contours, DEFAULT_BUFFER_M, area_around};
 use crate::search::{Direction, SearchSpace, snap_sources};
 
+/// The time envelopes of every road, stored flat (one allocation for the
+/// whole network, not one per road).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RoadTable {
+    pieces: Vec<Piece>,
+    starts: Vec<u32>,
+    masks: Option<(Vec<[f64; 2]>, Vec<u32>)>,
+}
+
+impl RoadTable {
+    /// Number of roads.
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    /// Whether there is no road.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The times along one road.
+    pub fn road(&self, road: RoadId) -> RoadTimes<'_> {
+        let r = road as usize;
+        let pieces = &self.pieces[self.starts[r] as usize..self.starts[r + 1] as usize];
+        let mask = self.masks.as_ref().map(|(m, s)| &m[s[r] as usize..s[r + 1] as usize]);
+        RoadTimes { road, pieces, mask }
+    }
+
+    /// The times along every road, in road order.
+    pub fn iter(&self) -> impl Iterator<Item = RoadTimes<'_>> {
+        (0..self.len() as RoadId).map(|r| self.road(r))
+    }
+}
+
 /// The time to the nearest facility along one road.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RoadTimes {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RoadTimes<'a> {
     /// The road.
     pub road: RoadId,
     /// The envelope over the road's part in the study area; empty if no
     /// facility can be reached from the road.
-    pub pieces: Vec<Piece>,
+    pub pieces: &'a [Piece],
     /// The fraction intervals of the road in the study area; `None` for the
     /// whole road.
-    pub mask: Option<Vec<[f64; 2]>>,
+    pub mask: Option<&'a [[f64; 2]]>,
 }
 
-impl RoadTimes {
+impl RoadTimes<'_> {
     /// The time and nearest facility at fraction `x`, if reachable.
     pub fn at(&self, x: f64) -> Option<(f64, u32)> {
         let piece = self.pieces.iter().find(|p| p.from <= x && x <= p.to)?;
@@ -102,7 +136,7 @@ impl RoadTimes {
 
     /// The fraction intervals in the area.
     pub fn mask_intervals(&self) -> &[[f64; 2]] {
-        self.mask.as_deref().unwrap_or(&[[0.0, 1.0]])
+        self.mask.unwrap_or(&[[0.0, 1.0]])
     }
 
     /// The share of the road (in the area) within `limit` deciseconds.
@@ -182,7 +216,7 @@ pub struct Coverage {
     /// Total road length, km.
     pub road_km: f64,
     /// Time to the nearest facility along every road.
-    pub roads: Vec<RoadTimes>,
+    pub roads: RoadTable,
     /// Per contour, ascending.
     pub contours: Vec<ContourCoverage>,
     /// Per facility taking part.
@@ -230,21 +264,29 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours, 
     on_road.sort_by_key(|(road, _)| *road);
     let mut scratch = Scratch::default();
     let mut here: Vec<OnRoad> = Vec::new();
-    let roads: Vec<RoadTimes> = (0..graph.road_count() as RoadId)
-        .map(|road| {
-            let first = on_road.partition_point(|(r, _)| *r < road);
-            here.clear();
-            here.extend(on_road[first..].iter().take_while(|(r, _)| *r == road).map(|(_, o)| *o));
-            let pieces = envelope(graph, &space, road, &here, &mut scratch);
-            match area {
-                None => RoadTimes { road, pieces, mask: None },
-                Some(area) => {
-                    let mask = area.mask(engine, road);
-                    RoadTimes { road, pieces: clip(&pieces, &mask), mask: Some(mask) }
-                }
+    let mut table = RoadTable {
+        pieces: Vec::with_capacity(graph.road_count() * 2),
+        starts: Vec::with_capacity(graph.road_count() + 1),
+        masks: area.map(|_| (Vec::new(), vec![0])),
+    };
+    table.starts.push(0);
+    for road in 0..graph.road_count() as RoadId {
+        let first = on_road.partition_point(|(r, _)| *r < road);
+        here.clear();
+        here.extend(on_road[first..].iter().take_while(|(r, _)| *r == road).map(|(_, o)| *o));
+        let pieces = envelope(graph, &space, road, &here, &mut scratch);
+        match (area, &mut table.masks) {
+            (Some(area), Some((masks, mask_starts))) => {
+                let mask = area.mask(engine, road);
+                table.pieces.extend(clip(&pieces, &mask));
+                masks.extend(mask);
+                mask_starts.push(masks.len() as u32);
             }
-        })
-        .collect();
+            _ => table.pieces.extend(pieces),
+        }
+        table.starts.push(table.pieces.len() as u32);
+    }
+    let roads = table;
 
     // Demand points sorted by road, with their times. The walk from the point
     // to its road (the snap distance) is not timed.
@@ -258,7 +300,7 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours, 
             road: s.road,
             fraction: s.fraction,
             weight: d.weight,
-            nearest: roads[s.road as usize].at(s.fraction),
+            nearest: roads.road(s.road).at(s.fraction),
         })
         .collect();
     demand.sort_by_key(|d| d.road);
@@ -301,9 +343,9 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours, 
         })
         .collect();
     let slot_of = |label: u32| facilities.binary_search(&label).ok();
-    for r in &roads {
+    for r in roads.iter() {
         let length_km = graph.road_length_m(r.road) / 1000.0;
-        for piece in &r.pieces {
+        for piece in r.pieces {
             if let Some(k) = slot_of(piece.label) {
                 catchments[k].road_km += (piece.to - piece.from) * length_km;
                 for (c, &minutes) in contours.minutes().iter().enumerate() {
@@ -339,7 +381,7 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours, 
 
 /// The uncovered stretches at `limit`, joined into gaps through uncovered
 /// nodes, most demand first, then longest.
-fn gaps(engine: &Engine, space: &SearchSpace, roads: &[RoadTimes], demand: &[DemandOnRoad], limit: f64) -> Vec<Gap> {
+fn gaps(engine: &Engine, space: &SearchSpace, roads: &RoadTable, demand: &[DemandOnRoad], limit: f64) -> Vec<Gap> {
     let graph = &engine.graph;
     let node_uncovered = |n: u32| space.time(n).is_none_or(|t| f64::from(t) > limit);
     let mut stretches: Vec<(RoadId, [f64; 2])> = Vec::new();
@@ -392,7 +434,7 @@ fn gaps(engine: &Engine, space: &SearchSpace, roads: &[RoadTimes], demand: &[Dem
 /// Figures and geometry of one gap.
 fn gap(
     engine: &Engine,
-    roads: &[RoadTimes],
+    roads: &RoadTable,
     demand: &[DemandOnRoad],
     limit: f64,
     stretches: Vec<(RoadId, [f64; 2])>,
@@ -416,7 +458,7 @@ fn gap(
             .filter(|d| lo <= d.fraction && d.fraction <= hi && d.nearest.is_none_or(|(t, _)| t > limit))
             .map(|d| d.weight)
             .sum::<f64>();
-        let times = &roads[road as usize];
+        let times = roads.road(road);
         for x in [lo, (lo + hi) / 2.0, hi] {
             if let Some((t, _)) = times.at(x) {
                 worst = Some(worst.map_or(t, |w: f64| w.max(t)));
