@@ -204,6 +204,9 @@ pub struct Catchment {
     pub within_km: Vec<f64>,
     /// Demand weight for which it is the nearest.
     pub demand: f64,
+    /// The area within the default buffer (50 m) of the roads for which it is
+    /// the nearest, and its size in km²; `None` if its grid would be too large.
+    pub area: Option<(MultiPolygon<f64>, f64)>,
 }
 
 /// Coverage of the road network by a set of facilities.
@@ -340,13 +343,16 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours, 
             road_km: 0.0,
             within_km: vec![0.0; contours.minutes().len()],
             demand: 0.0,
+            area: None,
         })
         .collect();
     let slot_of = |label: u32| facilities.binary_search(&label).ok();
+    let mut catchment_roads: Vec<Vec<(RoadId, [f64; 2])>> = vec![Vec::new(); facilities.len()];
     for r in roads.iter() {
         let length_km = graph.road_length_m(r.road) / 1000.0;
         for piece in r.pieces {
             if let Some(k) = slot_of(piece.label) {
+                catchment_roads[k].push((r.road, [piece.from, piece.to]));
                 catchments[k].road_km += (piece.to - piece.from) * length_km;
                 for (c, &minutes) in contours.minutes().iter().enumerate() {
                     if let Some([lo, hi]) = piece.within(f64::from(Contours::limit(minutes))) {
@@ -361,6 +367,11 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours, 
             catchments[k].demand += d.weight;
         }
     }
+    catchments.par_iter_mut().zip(catchment_roads.par_iter()).for_each(|(catchment, stretches)| {
+        if !stretches.is_empty() {
+            catchment.area = area_around(engine, stretches, DEFAULT_BUFFER_M).ok();
+        }
+    });
     let worst = roads
         .iter()
         .filter_map(|r| r.worst().map(|(t, x)| (t, r.road, x)))

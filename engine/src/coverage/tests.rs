@@ -81,6 +81,13 @@ fn removing_a_station_opens_the_expected_gap() {
     assert!((gaps[0].road_km * 1000.0 - 0.7 * long).abs() < 1e-6, "{}", gaps[0].road_km);
     assert_eq!(gaps[0].worst_s, Some(75.0));
     assert_eq!(with_both.catchments.len(), 2);
+    for c in &with_both.catchments {
+        let (area, km2) = c.area.as_ref().expect("a catchment area");
+        assert!(geo::Validation::is_valid(area) && *km2 > 0.0);
+    }
+    let station_one = &with_both.catchments[0];
+    let (area, _) = station_one.area.as_ref().unwrap();
+    assert!(geo::Contains::contains(area, &geo::Point::new(0.0, 0.0)), "station one's own corner");
     let total: f64 = with_both.catchments.iter().map(|c| c.road_km).sum();
     assert!((total - with_both.road_km).abs() < 1e-9, "catchments split the network");
 

@@ -112,7 +112,14 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     write_feature_collection(&args.out.join("roads.geojson"), road_features(&engine, &result))?;
     write_feature_collection(&args.out.join("gaps.geojson"), gap_features(&result, false).into_iter())?;
     write_feature_collection(&args.out.join("gap_areas.geojson"), gap_features(&result, true).into_iter())?;
-    write_feature_collection(&args.out.join("catchments.geojson"), catchment_features(&engine, &result).into_iter())?;
+    write_feature_collection(
+        &args.out.join("catchments.geojson"),
+        catchment_features(&engine, &result, false).into_iter(),
+    )?;
+    write_feature_collection(
+        &args.out.join("catchment_areas.geojson"),
+        catchment_features(&engine, &result, true).into_iter(),
+    )?;
     let mut summary = summary(&engine, &extract.file, &layers, &args.amenity, &result);
     summary["area"] = json!(area.as_ref().map(|a| a.name.clone()));
     if let (Some(at), Some(check)) = (at, &hours) {
@@ -204,22 +211,28 @@ fn gap_features(result: &Coverage, areas: bool) -> Vec<Feature> {
     features
 }
 
-/// One Point per facility with the road km it is nearest to.
-fn catchment_features(engine: &Engine, result: &Coverage) -> Vec<Feature> {
+/// One feature per facility with the road km, area and demand it is the
+/// nearest to: at the facility (a Point), or (`areas`) the area itself.
+fn catchment_features(engine: &Engine, result: &Coverage, areas: bool) -> Vec<Feature> {
     result
         .catchments
         .iter()
+        .filter(|c| !areas || c.area.is_some())
         .map(|c| {
             let f = engine.facilities.get(c.facility);
             let mut properties = json!({
                 "facility": f.id, "layer": f.layer, "name": f.name,
                 "road_km": (c.road_km * 1e4).round() / 1e4,
                 "demand": c.demand,
+                "area_km2": c.area.as_ref().map(|(_, km2)| (km2 * 1e6).round() / 1e6),
             });
             for (km, contour) in c.within_km.iter().zip(&result.contours) {
                 properties[format!("within_{}_km", contour_key(contour.minutes))] = json!((km * 1e4).round() / 1e4);
             }
-            feature(GeometryValue::new_point([f.lon, f.lat]), properties)
+            match (&c.area, areas) {
+                (Some((area, _)), true) => feature(GeometryValue::from(area), properties),
+                _ => feature(GeometryValue::new_point([f.lon, f.lat]), properties),
+            }
         })
         .collect()
 }
