@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::cli::LoadArgs;
 use crate::loading;
-use crate::output::{print, write_feature_collection};
+use crate::output::{print, write_feature_collection, write_feature_collection_par};
 use crate::progress::TerminalProgress;
 
 /// Arguments of `reach coverage`.
@@ -109,7 +109,8 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     progress.finish();
 
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
-    write_feature_collection(&args.out.join("roads.geojson"), road_features(&engine, &result))?;
+    let roads: Vec<RoadId> = (0..result.roads.len() as RoadId).collect();
+    write_feature_collection_par(&args.out.join("roads.geojson"), &roads, |&r| road_feature(&engine, &result, r))?;
     write_feature_collection(&args.out.join("gaps.geojson"), gap_features(&result, false).into_iter())?;
     write_feature_collection(&args.out.join("gap_areas.geojson"), gap_features(&result, true).into_iter())?;
     write_feature_collection(
@@ -155,32 +156,30 @@ fn facility_id(engine: &Engine, label: u32) -> &str {
     &engine.facilities.get(label).id
 }
 
-/// One LineString per road: times to the nearest facility and the covered
+/// A road as a LineString: times to the nearest facility and the covered
 /// share per contour.
-fn road_features<'a>(engine: &'a Engine, result: &'a Coverage) -> impl Iterator<Item = Feature> + 'a {
+fn road_feature(engine: &Engine, result: &Coverage, road: RoadId) -> Feature {
     let graph = &engine.graph;
-    result.roads.iter().map(move |r| {
-        let road: RoadId = r.road;
-        let mid = r.at(0.5);
-        let mut properties = json!({
-            "road": road,
-            "osm_way": graph.road_way_id(road),
-            "highway": graph.road_highway(road),
-            "name": graph.road_name(road),
-            "length_m": (graph.road_length_m(road) * 100.0).round() / 100.0,
-            "time_s": mid.map(|(t, _)| t / 10.0),
-            "best_s": r.best().map(|t| t / 10.0),
-            "worst_s": r.worst().map(|(t, _)| t / 10.0),
-            "facility": mid.map(|(_, f)| facility_id(engine, f)),
-        });
-        for c in &result.contours {
-            let limit = f64::from(Contours::limit(c.minutes));
-            let share = r.covered_share(limit);
-            properties[format!("covered_{}", contour_key(c.minutes))] = json!((share * 1e4).round() / 1e4);
-        }
-        let line = engine.road_part(road, 0.0, 1.0);
-        feature(GeometryValue::from(&line), properties)
-    })
+    let r = result.roads.road(road);
+    let mid = r.at(0.5);
+    let mut properties = json!({
+        "road": road,
+        "osm_way": graph.road_way_id(road),
+        "highway": graph.road_highway(road),
+        "name": graph.road_name(road),
+        "length_m": (graph.road_length_m(road) * 100.0).round() / 100.0,
+        "time_s": mid.map(|(t, _)| t / 10.0),
+        "best_s": r.best().map(|t| t / 10.0),
+        "worst_s": r.worst().map(|(t, _)| t / 10.0),
+        "facility": mid.map(|(_, f)| facility_id(engine, f)),
+    });
+    for c in &result.contours {
+        let limit = f64::from(Contours::limit(c.minutes));
+        let share = r.covered_share(limit);
+        properties[format!("covered_{}", contour_key(c.minutes))] = json!((share * 1e4).round() / 1e4);
+    }
+    let line = engine.road_part(road, 0.0, 1.0);
+    feature(GeometryValue::from(&line), properties)
 }
 
 /// One feature per gap and contour, ranked: the stretches as a

@@ -11,7 +11,7 @@ use reach_engine::{EdgeId, Layer};
 
 use crate::cli::LoadArgs;
 use crate::loading;
-use crate::output::write_feature_collection;
+use crate::output::{write_feature_collection, write_feature_collection_par};
 use crate::progress::TerminalProgress;
 
 /// Arguments of `reach export`.
@@ -58,8 +58,8 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     }
     if roads {
         let path = args.out.join("roads.geojson");
-        let edges = (0..engine.graph.edge_count() as EdgeId).map(|e| edge_feature(&engine.graph, e));
-        let count = write_feature_collection(&path, edges)?;
+        let edges: Vec<EdgeId> = (0..engine.graph.edge_count() as EdgeId).collect();
+        let count = write_feature_collection_par(&path, &edges, |&e| edge_feature(&engine.graph, e))?;
         eprintln!("wrote {} ({count} directed edges, profile {})", path.display(), profile.name);
     }
     Ok(ExitCode::SUCCESS)
