@@ -265,6 +265,21 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours, 
     let mut space = SearchSpace::new(graph.node_count());
     space.run_labelled(graph, sources, Direction::Reverse, u32::MAX);
     on_road.sort_by_key(|(road, _)| *road);
+
+    // Demand points (inside the area) sorted by road; their times are read
+    // from their road's whole envelope below, even where the road leaves the
+    // area. The walk from the point to its road (the snap distance) is not
+    // timed.
+    let mut demand: Vec<DemandOnRoad> = engine
+        .demand
+        .iter()
+        .zip(&engine.demand_snaps)
+        .filter(|(d, _)| area.is_none_or(|a| a.contains([d.lon, d.lat])))
+        .filter_map(|(d, snap)| snap.as_ref().ok().map(|s| (d, s)))
+        .map(|(d, s)| DemandOnRoad { road: s.road, fraction: s.fraction, weight: d.weight, nearest: None })
+        .collect();
+    demand.sort_by_key(|d| d.road);
+
     let mut scratch = Scratch::default();
     let mut here: Vec<OnRoad> = Vec::new();
     let mut table = RoadTable {
@@ -278,6 +293,11 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours, 
         here.clear();
         here.extend(on_road[first..].iter().take_while(|(r, _)| *r == road).map(|(_, o)| *o));
         let pieces = envelope(graph, &space, road, &here, &mut scratch);
+        let whole = RoadTimes { road, pieces: &pieces, mask: None };
+        let first = demand.partition_point(|d| d.road < road);
+        for d in demand[first..].iter_mut().take_while(|d| d.road == road) {
+            d.nearest = whole.at(d.fraction);
+        }
         match (area, &mut table.masks) {
             (Some(area), Some((masks, mask_starts))) => {
                 let mask = area.mask(engine, road);
@@ -291,22 +311,6 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours, 
     }
     let roads = table;
 
-    // Demand points sorted by road, with their times. The walk from the point
-    // to its road (the snap distance) is not timed.
-    let mut demand: Vec<DemandOnRoad> = engine
-        .demand
-        .iter()
-        .zip(&engine.demand_snaps)
-        .filter(|(d, _)| area.is_none_or(|a| a.contains([d.lon, d.lat])))
-        .filter_map(|(d, snap)| snap.as_ref().ok().map(|s| (d, s)))
-        .map(|(d, s)| DemandOnRoad {
-            road: s.road,
-            fraction: s.fraction,
-            weight: d.weight,
-            nearest: roads.road(s.road).at(s.fraction),
-        })
-        .collect();
-    demand.sort_by_key(|d| d.road);
     // (`+ 0.0` turns the empty sum's -0.0 into 0.0 for reports.)
     let demand_total: f64 = demand.iter().map(|d| d.weight).sum::<f64>() + 0.0;
     let unsnapped_demand = engine.demand_snaps.iter().filter(|s| s.is_err()).count();
@@ -318,7 +322,7 @@ pub fn coverage(engine: &Engine, selection: &[FacilityId], contours: &Contours, 
         .map(|&minutes| {
             let limit = f64::from(Contours::limit(minutes));
             let covered_km: f64 =
-                roads.iter().map(|r| r.covered_share(limit) * graph.road_length_m(r.road)).sum::<f64>() / 1000.0;
+                roads.iter().map(|r| r.covered_share(limit) * graph.road_length_m(r.road)).sum::<f64>() / 1000.0 + 0.0;
             let gaps = gaps(engine, &space, &roads, &demand, limit);
             let uncovered_km: f64 = gaps.iter().map(|g| g.road_km).sum::<f64>() + 0.0;
             let covered_demand: f64 =

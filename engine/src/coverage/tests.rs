@@ -127,3 +127,18 @@ fn a_study_area_keeps_only_its_roads_and_demand() {
     assert_eq!((result.demand, forty.gaps[0].demand), (2.0, 2.0));
     assert_eq!(result.worst.map(|w| w.0), Some(50.0), "node 3, 500 ds, is the worst point in the area");
 }
+
+#[test]
+fn demand_inside_the_area_on_a_road_outside_it_keeps_its_time() {
+    // A point inside the west box that snaps to road 3-4, mostly outside it:
+    // 0.3 along from node 3, so 500 + 75 = 575 ds from station one.
+    let demand = vec![DemandPoint { id: "d".into(), kind: "test".into(), weight: 4.0, lon: 0.0003, lat: 0.002 }];
+    let extract = Extract { file: "town".into(), osm: town(), facilities: vec![station("one", [0.0, 0.0])], demand };
+    let engine = Engine::build(&extract, Profiles::default().get("ebike").unwrap(), 300.0, &|_| {}).unwrap();
+    let west = geo::Rect::new(geo::coord! { x: -0.0001, y: -0.0001 }, geo::coord! { x: 0.0004, y: 0.0021 });
+    let area = StudyArea::new("west".into(), geo::MultiPolygon::new(vec![west.to_polygon()])).unwrap();
+    let contours = Contours::from_minutes(&[57.0 / 60.0, 58.0 / 60.0]).unwrap();
+    let result = coverage(&engine, &[0], &contours, Some(&area));
+    assert_eq!(result.demand, 4.0);
+    assert_eq!((result.contours[0].covered_demand, result.contours[1].covered_demand), (0.0, 4.0));
+}

@@ -38,8 +38,9 @@ pub struct CoverageArgs {
     /// The travel profile.
     #[arg(long, default_value = "ebike")]
     pub profile: String,
-    /// The folder to write roads.geojson, gaps.geojson, catchments.geojson,
-    /// summary.json and summary.md into (created if missing).
+    /// The folder to write roads, gaps, gap_areas, catchments and
+    /// catchment_areas (.geojson), summary.json and summary.md into (created
+    /// if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Only the roads and demand inside this study area: a GeoJSON file of
