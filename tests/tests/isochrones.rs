@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{random_road_points, to_petgraph};
+use common::to_petgraph;
 use geo::{Contains, Intersects, Point, Validation, Winding};
 use petgraph::algo::dijkstra;
 use petgraph::graph::NodeIndex;
@@ -85,7 +85,7 @@ fn isochrone_guarantees_hold_on_every_extract() {
     for name in EXTRACTS {
         let engine = common::engine(&common::read(name), "ebike");
         let mut space = SearchSpace::new(engine.graph.node_count());
-        for (i, start) in random_road_points(&engine, 2, &mut rng).into_iter().enumerate() {
+        for (i, start) in reach_benches::random_road_points(&engine, 2, rng.random()).into_iter().enumerate() {
             let direction = if i % 2 == 0 { Direction::Reverse } else { Direction::Forward };
             let reached = Reached::search(&engine, &[start], direction, contours.max_limit(), &mut space).unwrap();
             check_guarantees(&engine, &reached, &contours, &mut rng, &format!("{name} start {i} {direction:?}"));

@@ -1,14 +1,12 @@
 //! Shared helpers of the end-to-end tests: where the real extracts are,
-//! loading them, random road points, and the petgraph oracle graph.
+//! loading them, and the petgraph oracle graph.
 //! (Each test file uses only some of them.)
 #![allow(dead_code)]
 
 use std::path::PathBuf;
 
 use petgraph::graph::{DiGraph, NodeIndex};
-use rand::Rng;
-use rand::rngs::SmallRng;
-use reach_engine::{EdgeId, Engine, Extract, ExtractOptions, Graph, Profiles, RoadId, Snap};
+use reach_engine::{EdgeId, Engine, Extract, ExtractOptions, Graph, Profiles};
 
 /// The path of a shared extract; panics with a clear message when the shared
 /// data folder is not beside the checkout.
@@ -39,19 +37,4 @@ pub fn to_petgraph(graph: &Graph) -> DiGraph<(), u32> {
         pg.add_edge(NodeIndex::new(graph.tail(e) as usize), NodeIndex::new(graph.head(e) as usize), graph.time(e));
     }
     pg
-}
-
-/// `count` random points on the engine's roads, snapped.
-pub fn random_road_points(engine: &Engine, count: usize, rng: &mut SmallRng) -> Vec<Snap> {
-    let mut starts = Vec::new();
-    while starts.len() < count {
-        let road = rng.random_range(0..engine.graph.road_count() as RoadId);
-        let geometry = engine.graph.road_geometry(road);
-        let k = rng.random_range(0..geometry.len() - 1);
-        let t: f64 = rng.random();
-        let (a, b) = (geometry[k], geometry[k + 1]);
-        starts
-            .push(engine.snap([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]).expect("a point on a road snaps"));
-    }
-    starts
 }
