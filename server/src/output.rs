@@ -29,22 +29,37 @@ pub fn write_feature_collection(path: &Path, features: impl Iterator<Item = Feat
 }
 
 /// Like [`write_feature_collection`] for one feature per item of a large
-/// slice: features are built and serialized in parallel (rayon), in chunks,
-/// and written in order.
+/// slice: `feature` builds each item's [`Feature`], and they are serialized
+/// in parallel (rayon), in chunks, and written in order.
 pub fn write_feature_collection_par<T: Sync>(
     path: &Path,
     items: &[T],
     feature: impl Fn(&T) -> Feature + Sync,
 ) -> anyhow::Result<usize> {
+    write_serialized_par(path, items, |item, out| serde_json::to_writer(out, &feature(item)))
+}
+
+/// Writes features already built, serializing them in parallel.
+pub fn write_features_par(path: &Path, features: &[Feature]) -> anyhow::Result<usize> {
+    write_serialized_par(path, features, |feature, out| serde_json::to_writer(out, feature))
+}
+
+/// Serializes one feature per item with `serialize`, in parallel chunks, and
+/// writes them in order as one FeatureCollection.
+fn write_serialized_par<T: Sync>(
+    path: &Path,
+    items: &[T],
+    serialize: impl Fn(&T, &mut Vec<u8>) -> serde_json::Result<()> + Sync,
+) -> anyhow::Result<usize> {
     let chunks = items
-        .par_chunks(4096)
+        .par_chunks(CHUNK)
         .map(|chunk| {
             let mut bytes = Vec::new();
             for (k, item) in chunk.iter().enumerate() {
                 if k > 0 {
                     bytes.push(b',');
                 }
-                serde_json::to_writer(&mut bytes, &feature(item))?;
+                serialize(item, &mut bytes)?;
             }
             Ok(bytes)
         })
@@ -63,6 +78,9 @@ pub fn write_feature_collection_par<T: Sync>(
         Ok(items.len())
     })
 }
+
+/// Features serialized together by one rayon task.
+const CHUNK: usize = 256;
 
 /// Runs `write` on a temporary file beside `path` and renames it into place
 /// when it succeeds; removes it when it fails.

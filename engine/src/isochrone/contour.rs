@@ -23,11 +23,25 @@ type Crossing = u64;
 /// A ring in doubled grid units (so edge midpoints are integers).
 type Ring = Vec<[i64; 2]>;
 
+/// How much of a ring to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vertices {
+    /// Every crossing, so that boundaries shared with polygons of other
+    /// contours or grids are made of the very same vertices (nesting).
+    EveryCrossing,
+    /// Only the corners: points in the middle of straight runs are dropped
+    /// (smaller output, for polygons compared with nothing else).
+    Corners,
+}
+
 /// The polygons (in projected metres) of the grid points within `limit`,
 /// and their total area in square metres.
-pub fn polygons(grid: &TimeGrid, limit: f32) -> (MultiPolygon<f64>, f64) {
+pub fn polygons(grid: &TimeGrid, limit: f32, vertices: Vertices) -> (MultiPolygon<f64>, f64) {
     let segments = segments(grid, limit);
-    let rings = trace_rings(grid, segments);
+    let mut rings = trace_rings(grid, segments);
+    if vertices == Vertices::Corners {
+        rings = rings.into_iter().map(drop_collinear).filter(|r| r.len() >= 3).collect();
+    }
     let mut outers: Vec<(Ring, i64)> = Vec::new();
     let mut holes: Vec<Ring> = Vec::new();
     for ring in rings {
@@ -146,6 +160,19 @@ fn trace_rings(grid: &TimeGrid, mut segments: Vec<(Crossing, Crossing)>) -> Vec<
     rings
 }
 
+/// Removes points that lie on the straight line between their neighbours
+/// (exact: rings are in integer units).
+fn drop_collinear(ring: Ring) -> Ring {
+    let n = ring.len();
+    (0..n)
+        .filter(|&k| {
+            let (prev, here, next) = (ring[(k + n - 1) % n], ring[k], ring[(k + 1) % n]);
+            (here[0] - prev[0]) * (next[1] - here[1]) != (here[1] - prev[1]) * (next[0] - here[0])
+        })
+        .map(|k| ring[k])
+        .collect()
+}
+
 /// `[min x, min y, max x, max y]` of a ring.
 fn bounding_box(ring: &Ring) -> [i64; 4] {
     ring.iter().fold([i64::MAX, i64::MAX, i64::MIN, i64::MIN], |[x0, y0, x1, y1], p| {
@@ -182,6 +209,10 @@ mod tests {
     use super::*;
     use geo::{Area, Validation, Winding};
 
+    fn polygons_all(grid: &TimeGrid, limit: f32) -> (MultiPolygon<f64>, f64) {
+        polygons(grid, limit, Vertices::EveryCrossing)
+    }
+
     /// A grid from rows of '#' (inside, time 0) and '.' (outside), top row last.
     fn grid(rows: &[&str]) -> TimeGrid {
         let ny = rows.len();
@@ -199,7 +230,7 @@ mod tests {
 
     #[test]
     fn a_single_point_is_a_diamond() {
-        let (mp, area) = polygons(&grid(&["...", ".#.", "..."]), 0.0);
+        let (mp, area) = polygons_all(&grid(&["...", ".#.", "..."]), 0.0);
         assert_eq!(mp.0.len(), 1);
         assert_eq!(area, 0.5);
         assert!((mp.unsigned_area() - 0.5).abs() < 1e-12 && mp.signed_area() > 0.0);
@@ -209,7 +240,7 @@ mod tests {
     #[test]
     fn a_ring_of_points_has_a_hole() {
         let g = grid(&[".......", ".#####.", ".#...#.", ".#...#.", ".#...#.", ".#####.", "......."]);
-        let (mp, area) = polygons(&g, 0.0);
+        let (mp, area) = polygons_all(&g, 0.0);
         assert_eq!(mp.0.len(), 1);
         assert_eq!(mp.0[0].interiors().len(), 1, "the unreached middle stays a hole");
         // Outer: the 5x5 square through the edge midpoints less four corner
@@ -223,15 +254,26 @@ mod tests {
     #[test]
     fn saddles_join_and_stay_valid() {
         let g = grid(&["....", ".#..", "..#.", "...."]);
-        let (mp, _) = polygons(&g, 0.0);
+        let (mp, _) = polygons_all(&g, 0.0);
         assert_eq!(mp.0.len(), 1, "diagonal neighbours are joined");
         assert!(mp.is_valid());
     }
 
     #[test]
+    fn corners_only_drops_the_middles_of_straight_runs() {
+        let g = grid(&[".......", ".#####.", ".#####.", ".#####.", "......."]);
+        let (all, area_all) = polygons_all(&g, 0.0);
+        let (corners, area) = polygons(&g, 0.0, Vertices::Corners);
+        assert_eq!(area, area_all);
+        assert_eq!(corners.0[0].exterior().0.len(), 8 + 1, "an octagon, closed");
+        assert!(all.0[0].exterior().0.len() > corners.0[0].exterior().0.len());
+        assert!(corners.is_valid());
+    }
+
+    #[test]
     fn an_island_inside_a_hole_is_its_own_polygon() {
         let g = grid(&[".........", ".#######.", ".#.....#.", ".#..#..#.", ".#.....#.", ".#######.", "........."]);
-        let (mp, _) = polygons(&g, 0.0);
+        let (mp, _) = polygons_all(&g, 0.0);
         assert_eq!(mp.0.len(), 2);
         let with_hole = mp.0.iter().filter(|p| p.interiors().len() == 1).count();
         assert_eq!(with_hole, 1);
@@ -263,8 +305,8 @@ mod nesting {
                 }
             }
             let g = TimeGrid { origin: [0, 0], spacing: 1.0, nx, ny, time };
-            let (small, _) = polygons(&g, 0.45);
-            let (big, _) = polygons(&g, 0.55);
+            let (small, _) = polygons(&g, 0.45, Vertices::EveryCrossing);
+            let (big, _) = polygons(&g, 0.55, Vertices::EveryCrossing);
             if !small.0.is_empty() && !big.contains(&small) {
                 let bad: Vec<_> = small
                     .0

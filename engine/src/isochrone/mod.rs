@@ -35,6 +35,7 @@ use crate::engine::Engine;
 use crate::search::{Direction, SearchSpace, snap_sources};
 use crate::snap::Snap;
 pub use batch::{per_facility, service_circle};
+use contour::Vertices;
 pub use raster::MAX_GRID_POINTS;
 use raster::TimeGrid;
 pub use reached::Stretch;
@@ -227,7 +228,7 @@ impl Reached {
             .iter()
             .map(|&minutes| {
                 let limit = Contours::limit(minutes);
-                let (projected, area_m2) = contour::polygons(&grid, limit as f32);
+                let (projected, area_m2) = contour::polygons(&grid, limit as f32, Vertices::EveryCrossing);
                 let polygons = to_lon_lat(engine, projected);
                 ContourPolygons { minutes, polygons, area_km2: area_m2 / 1e6, road_km: self.road_km(engine, limit) }
             })
@@ -270,7 +271,7 @@ pub fn area_around(
         stretches.iter().map(|&(road, [from, to])| Stretch { road, from, to, time: [0.0, 0.0] }).collect();
     all.sort_by_key(|s| s.road);
     let grid = TimeGrid::build(&engine.roads, &all, buffer_m)?;
-    let (projected, area_m2) = contour::polygons(&grid, 0.0);
+    let (projected, area_m2) = contour::polygons(&grid, 0.0, Vertices::Corners);
     Ok((to_lon_lat(engine, projected), area_m2 / 1e6))
 }
 

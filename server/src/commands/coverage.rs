@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::cli::LoadArgs;
 use crate::loading;
-use crate::output::{print, write_feature_collection, write_feature_collection_par};
+use crate::output::{print, write_feature_collection_par, write_features_par};
 use crate::progress::TerminalProgress;
 
 /// Arguments of `reach coverage`.
@@ -112,16 +112,15 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     let roads: Vec<RoadId> = (0..result.roads.len() as RoadId).collect();
     write_feature_collection_par(&args.out.join("roads.geojson"), &roads, |&r| road_feature(&engine, &result, r))?;
-    write_feature_collection(&args.out.join("gaps.geojson"), gap_features(&result, false).into_iter())?;
-    write_feature_collection(&args.out.join("gap_areas.geojson"), gap_features(&result, true).into_iter())?;
-    write_feature_collection(
-        &args.out.join("catchments.geojson"),
-        catchment_features(&engine, &result, false).into_iter(),
-    )?;
-    write_feature_collection(
-        &args.out.join("catchment_areas.geojson"),
-        catchment_features(&engine, &result, true).into_iter(),
-    )?;
+    let files = [
+        ("gaps.geojson", gap_features(&result, false)),
+        ("gap_areas.geojson", gap_features(&result, true)),
+        ("catchments.geojson", catchment_features(&engine, &result, false)),
+        ("catchment_areas.geojson", catchment_features(&engine, &result, true)),
+    ];
+    for (name, features) in &files {
+        write_features_par(&args.out.join(name), features)?;
+    }
     let mut summary = summary(&engine, &extract.file, &layers, &args.amenity, &result);
     summary["area"] = json!(area.as_ref().map(|a| a.name.clone()));
     if let (Some(at), Some(check)) = (at, &hours) {
