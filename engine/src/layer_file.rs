@@ -1,4 +1,6 @@
-//! A city's own facility lists, from CSV or GeoJSON files.
+//! A city's own facility lists, from CSV or GeoJSON files, and the point-file
+//! reader they share with demand files ([`crate::demand`]): rows become text
+//! fields, every bad row is collected, and a file is taken whole or not at all.
 //!
 //! **CSV** (UTF-8, a header row, columns in any order):
 //!
