@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::facility::Source;
-use crate::layer_file::{Fields, LayerFileError, convert_all, lon_lat, number, read_rows, text};
+use crate::layer_file::{Fields, LayerFileError, convert_all, lon_lat, number, position, read_rows, text};
 use crate::osm::{OsmType, PointOfInterest, TagSource};
 use crate::tag_mapping::TagFilter;
 
@@ -115,12 +115,8 @@ fn demand_point(fields: Fields, source: Source) -> Result<DemandPoint, String> {
     if !(weight.is_finite() && weight > 0.0) {
         return Err(format!("weight {weight} is not a positive number"));
     }
-    let position = match source {
-        Source::File { position, .. } => position,
-        Source::Osm { element, .. } => element,
-    };
     Ok(DemandPoint {
-        id: text(&fields, "id").unwrap_or(position),
+        id: text(&fields, "id").unwrap_or_else(|| position(source)),
         kind: text(&fields, "kind").unwrap_or_else(|| "file".into()),
         weight,
         lon,

@@ -13,6 +13,7 @@ use crate::facility::{Facilities, Facility, FacilityId, Layer, check_unique_ids}
 use crate::geo_math::LocalProjection;
 use crate::graph::{Graph, GraphError, GraphReport, RoadId};
 use crate::layer_file::{LayerFileError, read_layer_file};
+use crate::nearest::Arrivals;
 use crate::osm::{OsmData, OsmError, ReadReport, read_pbf};
 use crate::profile::Profile;
 use crate::snap::{RoadIndex, Snap, SnapError};
@@ -222,6 +223,8 @@ pub struct Engine {
     pub facilities: Facilities,
     /// Each facility's snap, parallel to `facilities.all()`.
     pub snaps: Vec<Result<Snap, SnapError>>,
+    /// Where the facilities sit on the graph, for nearest-facility searches.
+    pub arrivals: Arrivals,
     /// Demand points.
     pub demand: Vec<DemandPoint>,
     /// Each demand point's snap, parallel to `demand`.
@@ -307,7 +310,8 @@ impl Engine {
             demand: demand_report,
         };
         let demand = extract.demand.clone();
-        Ok(Engine { profile: profile.clone(), graph, roads, facilities, snaps, demand, demand_snaps, report })
+        let arrivals = Arrivals::new(&graph, &snaps);
+        Ok(Engine { profile: profile.clone(), graph, roads, facilities, snaps, arrivals, demand, demand_snaps, report })
     }
 
     /// The facilities of `layer` (every layer if `None`) that offer all of

@@ -1,6 +1,7 @@
 //! A city's own facility lists, from CSV or GeoJSON files, and the point-file
-//! reader they share with demand files ([`crate::demand`]): rows become text
-//! fields, every bad row is collected, and a file is taken whole or not at all.
+//! reader they share with demand files ([`crate::demand`]) and rider
+//! position files ([`read_point_file`]): rows become text fields, every bad
+//! row is collected, and a file is taken whole or not at all.
 //!
 //! **CSV** (UTF-8, a header row, columns in any order):
 //!
@@ -98,6 +99,32 @@ pub fn parse_geojson(bytes: &[u8], file: &str) -> Result<Vec<Facility>, LayerFil
     convert_all(file, geojson_rows(bytes, file)?, facility, |f| Some(f.id.as_str()))
 }
 
+/// A point with an id, such as a rider's position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedPoint {
+    /// The `id` field, or the row's position (`line N`, `feature N`).
+    pub id: String,
+    /// WGS84 longitude.
+    pub lon: f64,
+    /// WGS84 latitude.
+    pub lat: f64,
+}
+
+/// Reads a file of points (CSV with `lon` and `lat` columns and an optional
+/// `id`, or GeoJSON Point features), whole or not at all.
+pub fn read_point_file(path: &Path) -> Result<Vec<NamedPoint>, LayerFileError> {
+    let (file, rows) = read_rows(path, &["lon", "lat"])?;
+    convert_all(
+        &file,
+        rows,
+        |fields, source| {
+            let [lon, lat] = lon_lat(&fields)?;
+            Ok(NamedPoint { id: text(&fields, "id").unwrap_or_else(|| position(source)), lon, lat })
+        },
+        |_| None,
+    )
+}
+
 /// Reads the rows of a CSV or GeoJSON file (by its extension), checking
 /// that a CSV header has the `required` columns.
 pub(crate) fn read_rows(path: &Path, required: &[&str]) -> Result<(String, Vec<Row>), LayerFileError> {
@@ -141,6 +168,15 @@ pub(crate) fn convert_all<T>(
         }
     }
     if problems.is_empty() { Ok(items) } else { Err(LayerFileError::BadRows { file: file.to_string(), problems }) }
+}
+
+/// A row's position in its file (`line N`, `feature N`), for rows without
+/// an id.
+pub(crate) fn position(source: Source) -> String {
+    match source {
+        Source::File { position, .. } => position,
+        Source::Osm { element, .. } => element,
+    }
 }
 
 /// A field as trimmed text, `None` when missing or empty.

@@ -40,6 +40,7 @@ mod graph;
 pub mod isochrone;
 pub mod layer_file;
 mod names;
+pub mod nearest;
 pub mod opening;
 pub mod osm;
 mod profile;

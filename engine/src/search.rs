@@ -8,7 +8,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::graph::{Graph, NodeId};
+use crate::graph::{EdgeId, Graph, NodeId};
 use crate::snap::Snap;
 
 /// Which way a search follows the edges.
@@ -20,29 +20,52 @@ pub enum Direction {
     Reverse,
 }
 
-/// The search sources for a snapped point: the ends of its road that the
-/// direction of travel allows, with the partial travel time (rounded to the
-/// decisecond) between the point and each end. On a one-way road only one
-/// end is a source, unless the point is exactly at the other end.
-pub fn snap_sources(graph: &Graph, snap: &Snap, direction: Direction) -> Vec<(NodeId, u32)> {
+/// One end of a snapped point's road as a search source: the node, the
+/// partial travel time between the point and the node (rounded to the
+/// decisecond), and the node's fraction along the road (0 or 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SnapEnd {
+    /// The road end's node.
+    pub node: NodeId,
+    /// Travel time between the point and the node, deciseconds.
+    pub time: u32,
+    /// Where the node is on the road: 0 at its first end, 1 at its last.
+    pub fraction: f64,
+}
+
+/// The ends of a snapped point's road that the direction of travel allows,
+/// with the partial travel time between the point and each end. On a
+/// one-way road only one end qualifies, unless the point is exactly at the
+/// other end.
+pub fn snap_ends(graph: &Graph, snap: &Snap, direction: Direction) -> Vec<SnapEnd> {
     let [start, end] = graph.road_ends(snap.road);
     let [along, against] = graph.road_edges(snap.road);
     let part = |edge: Option<u32>, share: f64| edge.map(|e| (f64::from(graph.time(e)) * share).round() as u32);
     let f = snap.fraction;
     let ends = match direction {
         // Leave the point along the road to its end, or against it to its start.
-        Direction::Forward => [(end, part(along, 1.0 - f)), (start, part(against, f))],
+        Direction::Forward => [(end, part(along, 1.0 - f), 1.0), (start, part(against, f), 0.0)],
         // Arrive at the point from the start (riding along) or from the end (against).
-        Direction::Reverse => [(start, part(along, f)), (end, part(against, 1.0 - f))],
+        Direction::Reverse => [(start, part(along, f), 0.0), (end, part(against, 1.0 - f), 1.0)],
     };
-    let mut sources: Vec<(NodeId, u32)> = ends.into_iter().filter_map(|(node, time)| time.map(|t| (node, t))).collect();
+    let mut sources: Vec<SnapEnd> = ends
+        .into_iter()
+        .filter_map(|(node, time, fraction)| time.map(|time| SnapEnd { node, time, fraction }))
+        .collect();
     // A point exactly at a road end is at that node, whatever the road's direction.
-    for (node, at_node) in [(start, f == 0.0), (end, f == 1.0)] {
-        if at_node && !sources.contains(&(node, 0)) {
-            sources.push((node, 0));
+    for (node, fraction) in [(start, 0.0), (end, 1.0)] {
+        let at_node = SnapEnd { node, time: 0, fraction };
+        if f == fraction && !sources.contains(&at_node) {
+            sources.push(at_node);
         }
     }
     sources
+}
+
+/// The search sources for a snapped point, `(node, partial time)`: see
+/// [`snap_ends`].
+pub fn snap_sources(graph: &Graph, snap: &Snap, direction: Direction) -> Vec<(NodeId, u32)> {
+    snap_ends(graph, snap, direction).into_iter().map(|end| (end.node, end.time)).collect()
 }
 
 /// Reusable working memory for Dijkstra searches on one graph.
@@ -107,6 +130,22 @@ impl SearchSpace {
         direction: Direction,
         limit: u32,
     ) {
+        self.run_until(graph, sources, direction, limit, |_, _| limit);
+    }
+
+    /// Like [`SearchSpace::run_labelled`], calling `settle(node, time)` as
+    /// each node is settled, in order of time. `settle` returns the limit
+    /// for the rest of the search: lowering it stops the search early once
+    /// the queue holds nothing within it (nearest-facility searches stop as
+    /// soon as their k-th answer is certain).
+    pub fn run_until(
+        &mut self,
+        graph: &Graph,
+        sources: impl IntoIterator<Item = (NodeId, u32, u32)>,
+        direction: Direction,
+        mut limit: u32,
+        mut settle: impl FnMut(NodeId, u32) -> u32,
+    ) {
         self.next_generation();
         self.heap.clear();
         self.reached.clear();
@@ -119,6 +158,10 @@ impl SearchSpace {
             if time > self.time[node as usize] {
                 continue;
             }
+            if time > limit {
+                break;
+            }
+            limit = limit.min(settle(node, time));
             let label = self.label[node as usize];
             let mut relax = |next: NodeId, edge_time: u32| {
                 let candidate = time.saturating_add(edge_time);
@@ -130,6 +173,24 @@ impl SearchSpace {
                 Direction::Forward => graph.out_edges(node).for_each(|e| relax(graph.head(e), graph.time(e))),
                 Direction::Reverse => graph.in_edges(node).for_each(|(tail, e)| relax(tail, graph.time(e))),
             }
+        }
+    }
+
+    /// The edge by which the last search reached `node` on a shortest path:
+    /// an edge from (forward) or to (reverse) a reached node whose time plus
+    /// the edge's time is exactly `node`'s time, the lowest such edge id.
+    /// `None` for a node reached only as a source, and for unreached nodes.
+    ///
+    /// Times are exact integers, so walking these edges back from any
+    /// settled node retraces a shortest path without storing parents.
+    pub fn predecessor(&self, graph: &Graph, node: NodeId, direction: Direction) -> Option<EdgeId> {
+        let time = self.time(node)?;
+        let leads_here = |other: NodeId, edge: EdgeId| {
+            self.time(other).is_some_and(|t| t.checked_add(graph.time(edge)) == Some(time))
+        };
+        match direction {
+            Direction::Forward => graph.in_edges(node).filter(|&(tail, e)| leads_here(tail, e)).map(|(_, e)| e).min(),
+            Direction::Reverse => graph.out_edges(node).filter(|&e| leads_here(graph.head(e), e)).min(),
         }
     }
 

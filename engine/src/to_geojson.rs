@@ -7,9 +7,11 @@ use geojson::{Feature, Geometry, GeometryValue, JsonObject, JsonValue};
 use serde_json::json;
 
 use crate::TIME_UNITS_PER_SECOND;
+use crate::engine::Engine;
 use crate::facility::{Facility, Layer};
 use crate::graph::{EdgeId, Graph};
 use crate::isochrone::{ContourNetwork, ContourPolygons};
+use crate::nearest::{Answer, Nearest};
 use crate::snap::{Snap, SnapError};
 
 /// Rounds to centimetres (or centiseconds) for readable output.
@@ -131,6 +133,47 @@ fn contour_properties(origin: Origin, direction: &str, profile: &str, minutes: f
     properties.insert("profile".into(), json!(profile));
     properties.insert("road_km".into(), json!(round_to(road_km, 4)));
     properties
+}
+
+/// The properties of one nearest-facility answer: `rank` (from 1), the
+/// facility's `facility` (id), `name`, `name_zh`, `layer`, `amenities`,
+/// `opening_hours` and `capacity`, then `seconds`, `minutes`, `distance_m`
+/// (along the route), `snap_distance_m` (from the rider's point to the road)
+/// and `profile`.
+pub fn answer_properties(engine: &Engine, result: &Nearest, rank: usize, answer: &Answer) -> JsonObject {
+    let facility = engine.facilities.get(answer.facility);
+    let properties = json!({
+        "rank": rank + 1,
+        "facility": facility.id,
+        "name": facility.name,
+        "name_zh": facility.name_zh,
+        "layer": facility.layer,
+        "amenities": facility.amenities,
+        "opening_hours": facility.opening_hours,
+        "capacity": facility.capacity,
+        "seconds": answer.seconds(),
+        "minutes": centi(answer.seconds() / 60.0),
+        "distance_m": centi(answer.route.length_m),
+        "snap_distance_m": centi(result.start.distance_m),
+        "profile": engine.profile.name,
+    });
+    match properties {
+        JsonValue::Object(map) => map,
+        _ => JsonObject::new(),
+    }
+}
+
+/// One nearest-facility answer as a feature with [`answer_properties`]: the
+/// route from the rider's snapped point to the facility's as a LineString,
+/// or a Point where the two coincide.
+pub fn answer_feature(engine: &Engine, result: &Nearest, rank: usize, answer: &Answer) -> Feature {
+    let line = answer.route.geometry.map_coords(round7);
+    let geometry = match line.0.as_slice() {
+        [only] => Geometry::new_point([only.x, only.y]),
+        [] => Geometry::new_point(result.start.lon_lat),
+        _ => Geometry::new(GeometryValue::from(&line)),
+    };
+    feature(geometry, answer_properties(engine, result, rank, answer))
 }
 
 fn round_to(value: f64, decimals: i32) -> f64 {

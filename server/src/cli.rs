@@ -34,6 +34,9 @@ pub enum Command {
     /// Does a layer's service circle cover every road? Times to the nearest
     /// facility on every road, the verdict per contour, gaps and catchments.
     Coverage(commands::coverage::CoverageArgs),
+    /// The facilities a rider reaches soonest (open now, with filters) and
+    /// the route to each; or the nearest facility of every rider in a file.
+    Nearest(commands::nearest::NearestArgs),
     /// Print the built-in travel profiles (TOML), to copy and edit.
     Profiles,
 }
@@ -64,6 +67,18 @@ pub struct LoadArgs {
     pub quiet: bool,
 }
 
+/// Parses `LON,LAT` as a checked WGS84 position.
+pub fn parse_lon_lat(text: &str) -> Result<[f64; 2], String> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let [lon, lat] = parts.as_slice() else {
+        return Err(format!("{text:?} is not LON,LAT"));
+    };
+    let number = |s: &str| s.parse::<f64>().map_err(|_| format!("{s:?} is not a number"));
+    let point = [number(lon)?, number(lat)?];
+    reach_engine::check_lon_lat(point[0], point[1])?;
+    Ok(point)
+}
+
 /// Parses a snap limit in metres, refusing what the engine would refuse.
 fn snap_limit(text: &str) -> Result<f64, String> {
     let limit: f64 = text.parse().map_err(|_| format!("{text:?} is not a number of metres"))?;
@@ -82,6 +97,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => commands::export::run(&args),
         Command::Isochrones(args) => commands::isochrones::run(&args),
         Command::Coverage(args) => commands::coverage::run(&args),
+        Command::Nearest(args) => commands::nearest::run(&args),
         Command::Profiles => {
             print!("{}", reach_engine::BUILT_IN_PROFILES);
             Ok(ExitCode::SUCCESS)

@@ -84,8 +84,9 @@ const CHUNK: usize = 256;
 
 /// Runs `write` on a temporary file beside `path` and renames it into place
 /// when it succeeds; removes it when it fails.
-fn write_atomically(path: &Path, write: impl FnOnce(File) -> anyhow::Result<usize>) -> anyhow::Result<usize> {
-    let temporary = path.with_extension("geojson.partial");
+pub fn write_atomically(path: &Path, write: impl FnOnce(File) -> anyhow::Result<usize>) -> anyhow::Result<usize> {
+    let extension = path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = path.with_extension(format!("{extension}.partial"));
     let result =
         File::create(&temporary).with_context(|| format!("cannot create {}", temporary.display())).and_then(write);
     match result {

@@ -14,7 +14,7 @@ use reach_engine::search::{Direction, SearchSpace};
 use reach_engine::to_geojson::{Origin, contour_network_feature, contour_polygons_feature};
 use reach_engine::{Amenities, Engine, Layer};
 
-use crate::cli::LoadArgs;
+use crate::cli::{LoadArgs, parse_lon_lat};
 use crate::loading;
 use crate::output::{write_feature_collection, write_features};
 use crate::progress::TerminalProgress;
@@ -81,18 +81,6 @@ pub struct IsochronesArgs {
     /// The GeoJSON file to write; standard output if not given.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-}
-
-/// Parses `LON,LAT`.
-fn parse_lon_lat(text: &str) -> Result<[f64; 2], String> {
-    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
-    let [lon, lat] = parts.as_slice() else {
-        return Err(format!("{text:?} is not LON,LAT"));
-    };
-    let number = |s: &str| s.parse::<f64>().map_err(|_| format!("{s:?} is not a number"));
-    let point = [number(lon)?, number(lat)?];
-    reach_engine::check_lon_lat(point[0], point[1])?;
-    Ok(point)
 }
 
 /// What one run draws: the options every feature shares.

@@ -4,3 +4,4 @@ pub mod coverage;
 pub mod export;
 pub mod inspect;
 pub mod isochrones;
+pub mod nearest;
