@@ -16,6 +16,10 @@ pub struct Route {
     /// Time from the start point to the first node (or, for a ride along
     /// the start's own road, to the facility), deciseconds.
     pub lead_in: u32,
+    /// The graph nodes where the ride leaves the start's road and where it
+    /// joins the facility's road (equal when no whole edge is ridden);
+    /// `None` when the ride goes straight along the start's road.
+    pub nodes: Option<[NodeId; 2]>,
     /// The whole edges ridden, in order.
     pub edges: Vec<EdgeId>,
     /// Time from the last node to the facility, deciseconds.
@@ -38,7 +42,7 @@ pub fn route(engine: &Engine, space: &SearchSpace, start: &Snap, found: &Found) 
     };
     let Via::Node(arrival) = found.via else {
         let coords = piece(engine, start.road, start.fraction, target.fraction);
-        return Route::new(found.time, Vec::new(), 0, coords);
+        return Route::new(found.time, None, Vec::new(), 0, coords);
     };
     let mut edges = Vec::new();
     let mut node = arrival;
@@ -57,7 +61,7 @@ pub fn route(engine: &Engine, space: &SearchSpace, start: &Snap, found: &Found) 
         coords.extend(graph.edge_geometry(edge).into_iter().map(|[x, y]| Coord { x, y }));
     }
     coords.extend(piece(engine, target.road, last, target.fraction));
-    Route::new(first_time, edges, lead_out, coords)
+    Route::new(first_time, Some([node, arrival]), edges, lead_out, coords)
 }
 
 /// The fraction of the road end at `node` reached in `time`; the first end
@@ -79,14 +83,20 @@ fn piece(engine: &Engine, road: RoadId, from: f64, to: f64) -> Vec<Coord<f64>> {
 impl Route {
     /// A route from its parts, with repeated points removed and its length
     /// measured.
-    fn new(lead_in: u32, edges: Vec<EdgeId>, lead_out: u32, mut coords: Vec<Coord<f64>>) -> Route {
+    fn new(
+        lead_in: u32,
+        nodes: Option<[NodeId; 2]>,
+        edges: Vec<EdgeId>,
+        lead_out: u32,
+        mut coords: Vec<Coord<f64>>,
+    ) -> Route {
         coords.dedup();
         let length_m = coords.windows(2).map(|w| haversine_m([w[0].x, w[0].y], [w[1].x, w[1].y])).sum();
-        Route { lead_in, edges, lead_out, geometry: LineString::new(coords), length_m }
+        Route { lead_in, nodes, edges, lead_out, geometry: LineString::new(coords), length_m }
     }
 
     /// A route that does not move.
     fn empty(at: [f64; 2]) -> Route {
-        Route::new(0, Vec::new(), 0, vec![Coord { x: at[0], y: at[1] }])
+        Route::new(0, None, Vec::new(), 0, vec![Coord { x: at[0], y: at[1] }])
     }
 }
