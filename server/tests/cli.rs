@@ -52,7 +52,13 @@ fn read_json(path: &Path) -> Value {
 
 #[test]
 fn every_subcommand_has_help() {
-    for args in [&["--help"][..], &["inspect", "--help"], &["export", "--help"], &["profiles", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["inspect", "--help"],
+        &["export", "--help"],
+        &["profiles", "--help"],
+        &["nearest", "--help"],
+    ] {
         let output = reach(args);
         assert!(output.status.success(), "{args:?}");
         assert!(stdout(&output).contains("Usage: reach"), "{args:?}");
@@ -523,4 +529,128 @@ fn inspect_lists_administrative_areas_and_coverage_uses_them_by_name() {
     assert!(summary["area"].as_str().unwrap().starts_with("Monte-Carlo (relation/"));
     let message = failure(&["coverage", monaco, "--area", "Atlantis", "--out", &dir.display().to_string()]);
     assert!(message.contains("no study area file or administrative area called \"Atlantis\""), "{message}");
+}
+
+/// `reach nearest` on the sample with only the city's list.
+fn nearest(extra: &[&str]) -> Output {
+    let mut args = vec!["nearest", SAMPLE, "--layer-file", SAMPLE_CSV, "--no-osm-facilities"];
+    args.extend_from_slice(extra);
+    reach(&args)
+}
+
+#[test]
+fn nearest_prints_a_table_or_geojson_routes() {
+    let output = nearest(&["--from", "24.9400,60.1690"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let rows: Vec<&str> = text.lines().filter(|l| l.trim_start().starts_with(char::is_numeric)).collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    assert!(rows[0].contains("hel-st-02") && rows[0].contains("Kamppi rider station"), "{text}");
+
+    let dir = scratch("nearest-json");
+    let output = nearest(&["--from", "24.9400,60.1690", "--k", "2", "--layer", "stations", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let path = dir.join("nearest.geojson");
+    std::fs::write(&path, &output.stdout).unwrap();
+    let collection = read_json(&path);
+    assert_eq!(collection["from"], serde_json::json!([24.94, 60.169]));
+    assert!(collection["snap_distance_m"].as_f64().unwrap() < 20.0);
+    assert_eq!(collection["shortfall"], Value::Null);
+    let features = collection["features"].as_array().unwrap();
+    assert_eq!(features.len(), 2);
+    let ranks: Vec<(i64, &str)> = features
+        .iter()
+        .map(|f| (f["properties"]["rank"].as_i64().unwrap(), f["properties"]["facility"].as_str().unwrap()))
+        .collect();
+    assert_eq!(ranks, [(1, "hel-st-02"), (2, "hel-st-01")]);
+    for feature in features {
+        assert_eq!(feature["geometry"]["type"], "LineString");
+        let p = &feature["properties"];
+        assert_eq!((p["layer"].as_str(), p["profile"].as_str()), (Some("stations"), Some("ebike")));
+        assert!(p["seconds"].as_f64().unwrap() > 0.0 && p["distance_m"].as_f64().unwrap() > 0.0);
+    }
+    assert_eq!(ogrinfo_summary(&path), ("Line String".to_string(), 2));
+}
+
+#[test]
+fn nearest_open_at_night_keeps_the_24_hour_station_and_says_what_is_missing() {
+    let output = nearest(&["--from", "24.9400,60.1690", "--layer", "stations", "--open-at", "2026-11-25T02:00"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("hel-st-01") && !text.contains("hel-st-02"), "{text}");
+    assert!(text.contains("only 1 matching facilities within 60 minutes"), "{text}");
+    let output = nearest(&["--from", "24.9400,60.1690", "--amenity", "battery_swap", "--min-capacity", "100"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("no facility on the road network matches the filters"));
+}
+
+#[test]
+fn nearest_for_a_file_of_riders_as_csv_and_geojson() {
+    let dir = scratch("nearest-batch");
+    let riders =
+        write(&dir, "riders.csv", b"id,lon,lat\nnear-kamppi,24.9400,60.1690\nat-sea,24.90,60.10\n,24.9442,60.1712\n");
+    let out = dir.join("answers.csv");
+    let output = nearest(&["--batch", &riders, "--k", "2", "--out", &out.display().to_string()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "rider,rider_lon,rider_lat,snap_distance_m,rank,facility,layer,name,seconds,distance_m,reason"
+    );
+    assert_eq!(lines.len(), 1 + 2 + 1 + 2, "two answers, one reason, two answers:\n{text}");
+    assert!(lines[1].starts_with("near-kamppi,24.94,60.169,") && lines[1].contains(",1,hel-st-02,stations,"), "{text}");
+    assert!(
+        lines[3].starts_with("at-sea,") && lines[3].contains("not snapped: the nearest routable road is"),
+        "{text}"
+    );
+    assert!(
+        lines[4].starts_with("line 4,") && lines[4].contains(",1,hel-st-01,"),
+        "a rider without id is named by its line"
+    );
+
+    let out = dir.join("answers.geojson");
+    let output = nearest(&["--batch", &riders, "--k", "1", "--out", &out.display().to_string()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(ogrinfo_summary(&out), ("Point".to_string(), 3));
+    let routes = dir.join("routes.geojson");
+    let output = nearest(&["--batch", &riders, "--k", "1", "--routes", "--out", &routes.display().to_string()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let collection = read_json(&routes);
+    let kinds: Vec<&str> =
+        collection["features"].as_array().unwrap().iter().map(|f| f["geometry"]["type"].as_str().unwrap()).collect();
+    // The rider at sea has no answer; the third stands at station hel-st-01,
+    // a route of length zero.
+    assert_eq!(kinds, ["LineString", "Point", "Point"]);
+}
+
+#[test]
+fn bad_nearest_requests_say_what_and_where() {
+    let dir = scratch("nearest-bad");
+    let bad_riders = write(&dir, "bad.csv", b"id,lon,lat\nok,24.94,60.169\nlost,24.94,\nfar,200,60\n");
+    let cases: [(&[&str], &str); 10] = [
+        (&["--from", "24.94,60.169", "--k", "0"], "k = 0 is outside 1..=50"),
+        (&["--from", "24.94,60.169", "--k", "51"], "k = 51 is outside 1..=50"),
+        (&["--from", "24.94,60.169", "--max-minutes", "0"], "maximum minutes 0 is not a number in (0, 120]"),
+        (&["--from", "24.94,60.169", "--max-minutes", "NaN"], "maximum minutes NaN is not a number"),
+        (&["--from", "24.94,60.169", "--max-minutes", "500"], "maximum minutes 500 is not a number in (0, 120]"),
+        (&["--from", "24.94,60.169", "--amenity", "teleport"], "unknown amenity \"teleport\"; known amenities: water"),
+        (&["--from", "24.94,60.169", "--layer", "depots"], "unknown layer \"depots\"; known layers: stations"),
+        (&["--from", "24.94,60.169", "--open-at", "tonight"], "time \"tonight\" does not parse"),
+        (&["--from", "25.5,60.17"], "the nearest routable road is"),
+        (&["--batch", &bad_riders], "2 bad row(s), nothing loaded"),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["nearest", SAMPLE];
+        args.extend_from_slice(extra);
+        let message = failure(&args);
+        assert!(message.contains(expected), "{extra:?}: {message}");
+    }
+    let message = failure(&["nearest", SAMPLE, "--batch", &bad_riders]);
+    assert!(message.contains("line 3: latitude is missing") && message.contains("line 4: longitude 200"), "{message}");
+    for extra in [&[][..], &["--from", "24.94,60.169", "--batch", &bad_riders], &["--from", "24.9,91"]] {
+        let mut args = vec!["nearest", SAMPLE];
+        args.extend_from_slice(extra);
+        assert_eq!(reach(&args).status.code(), Some(2), "{extra:?}: a usage error");
+    }
 }
