@@ -1,0 +1,150 @@
+//! Median and p99 latency of nearest-facility queries (k = 1 and 3, with
+//! routes) from random road points, per facility layer of a shared extract,
+//! and the throughput of a batch of riders on 1 and 2 threads.
+//!
+//! Run: `cargo run --release -p reach-benches --bin nearest_latency -- [EXTRACT ...]
+//! [--queries 1000] [--batch 100000] [--write-points PREFIX]`.
+//! `--write-points` saves, per extract, the start points
+//! (`PREFIX.EXTRACT.json`) and each layer's snapped facilities
+//! (`PREFIX.EXTRACT.LAYER.json`) as JSON arrays of `[lon, lat]`, so that
+//! another engine can answer the same questions.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+use reach_benches::{ebike_engine_with_random_stations, median_p99, random_road_points};
+use reach_engine::nearest::{Filter, Query, Targets, nearest};
+use reach_engine::search::SearchSpace;
+use reach_engine::{Engine, Layer, Snap};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let option = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let queries: usize = option("--queries").and_then(|q| q.parse().ok()).unwrap_or(1000);
+    let batch: usize = option("--batch").and_then(|q| q.parse().ok()).unwrap_or(100_000);
+    let flags = ["--queries", "--batch", "--write-points"];
+    let mut names: Vec<&str> = Vec::new();
+    let mut skip = false;
+    for a in &args {
+        if skip {
+            skip = false;
+        } else if flags.contains(&a.as_str()) {
+            skip = true;
+        } else {
+            names.push(a);
+        }
+    }
+    if names.is_empty() {
+        names = vec!["porto", "heidelberg"];
+    }
+    println!("extract      layer       facilities  k  queries  answered  median_us  p99_us  (e-bike, 60 min limit, with routes)");
+    for name in names {
+        let engine = ebike_engine_with_random_stations(name, 0, 0);
+        let starts = random_road_points(&engine, queries, 42);
+        let prefix = option("--write-points");
+        if let Some(prefix) = &prefix {
+            let points: Vec<[f64; 2]> = starts.iter().map(|s| s.lon_lat).collect();
+            write_points(&format!("{prefix}.{name}.json"), &points);
+        }
+        let mut space = SearchSpace::new(engine.graph.node_count());
+        for (label, layers) in layer_choices() {
+            let targets = Targets::new(&engine, &Filter { layers: layers.clone(), ..Filter::default() });
+            if let Some(prefix) = &prefix {
+                write_points(&format!("{prefix}.{name}.{label}.json"), &target_points(&engine, &layers));
+            }
+            for k in [1, 3] {
+                let query = Query::new(k, 60.0).expect("valid query");
+                let (micros, answered) = time_queries(&engine, &targets, &starts, &query, &mut space);
+                let (median, p99) = median_p99(micros);
+                println!(
+                    "{name:<12} {label:<11} {:>10}  {k}  {:>7}  {answered:>8}  {median:>9.1}  {p99:>6.1}",
+                    targets.len(),
+                    starts.len()
+                );
+            }
+        }
+        if name == "heidelberg" && batch > 0 {
+            batch_throughput(&engine, batch);
+        }
+    }
+}
+
+/// The layer selections timed: each layer, then every layer together.
+fn layer_choices() -> Vec<(&'static str, Vec<Layer>)> {
+    let mut choices: Vec<(&'static str, Vec<Layer>)> = Layer::ALL.iter().map(|&l| (l.name(), vec![l])).collect();
+    choices.push(("all", Vec::new()));
+    choices
+}
+
+/// Times one full answer (search and routes) per start, after a warm-up
+/// round; returns the microseconds and how many answers there were.
+fn time_queries(
+    engine: &Engine,
+    targets: &Targets,
+    starts: &[Snap],
+    query: &Query,
+    space: &mut SearchSpace,
+) -> (Vec<f64>, usize) {
+    let mut micros = Vec::with_capacity(starts.len());
+    let mut answered = 0;
+    // The first round warms the caches up; the second is timed.
+    for _ in 0..2 {
+        micros.clear();
+        answered = 0;
+        for start in starts {
+            let clock = Instant::now();
+            let result = nearest(engine, targets, start, query, space);
+            micros.push(clock.elapsed().as_secs_f64() * 1e6);
+            answered += usize::from(!result.answers.is_empty());
+            std::hint::black_box(result);
+        }
+    }
+    (micros, answered)
+}
+
+/// Answers `count` random riders (snapping included) for the stations
+/// layer, k = 1, on 1 and 2 threads, and prints the queries per second.
+fn batch_throughput(engine: &Engine, count: usize) {
+    let riders: Vec<[f64; 2]> = random_road_points(engine, count, 7).iter().map(|s| s.lon_lat).collect();
+    let targets = Targets::new(engine, &Filter { layers: vec![Layer::Stations], ..Filter::default() });
+    let query = Query::new(1, 60.0).expect("valid query");
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
+        let clock = Instant::now();
+        let answered: usize = pool.install(|| {
+            riders
+                .par_iter()
+                .map_init(
+                    || SearchSpace::new(engine.graph.node_count()),
+                    |space, &rider| {
+                        let start = engine.snap(rider).expect("riders are on roads");
+                        usize::from(!nearest(engine, &targets, &start, &query, space).answers.is_empty())
+                    },
+                )
+                .sum()
+        });
+        let seconds = clock.elapsed().as_secs_f64();
+        println!(
+            "batch: {count} riders, stations (k = 1, with routes), {threads} thread(s): {seconds:.2} s, {:.0} queries/s, {answered} answered",
+            count as f64 / seconds
+        );
+    }
+}
+
+/// The snapped positions of the facilities of `layers` (every layer if empty).
+fn target_points(engine: &Engine, layers: &[Layer]) -> Vec<[f64; 2]> {
+    engine
+        .facilities
+        .all()
+        .iter()
+        .zip(&engine.snaps)
+        .filter(|(f, snap)| snap.is_ok() && (layers.is_empty() || layers.contains(&f.layer)))
+        .map(|(f, _)| [f.lon, f.lat])
+        .collect()
+}
+
+/// Writes points as a JSON array of `[lon, lat]`.
+fn write_points(path: &str, points: &[[f64; 2]]) {
+    let list: Vec<String> = points.iter().map(|p| format!("[{:.7},{:.7}]", p[0], p[1])).collect();
+    std::fs::write(path, format!("[{}]\n", list.join(","))).expect("write points");
+}
