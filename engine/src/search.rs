@@ -68,6 +68,11 @@ pub fn snap_sources(graph: &Graph, snap: &Snap, direction: Direction) -> Vec<(No
     snap_ends(graph, snap, direction).into_iter().map(|end| (end.node, end.time)).collect()
 }
 
+/// A queue entry ordered by time, then node.
+fn entry(time: u32, node: NodeId) -> u64 {
+    (u64::from(time) << 32) | u64::from(node)
+}
+
 /// Reusable working memory for Dijkstra searches on one graph.
 #[derive(Debug, Clone)]
 pub struct SearchSpace {
@@ -75,7 +80,8 @@ pub struct SearchSpace {
     label: Vec<u32>,
     stamp: Vec<u32>,
     generation: u32,
-    heap: BinaryHeap<Reverse<(u32, NodeId)>>,
+    /// Queue entries `time << 32 | node`: one integer compare per step.
+    heap: BinaryHeap<Reverse<u64>>,
     reached: Vec<NodeId>,
 }
 
@@ -151,10 +157,11 @@ impl SearchSpace {
         self.reached.clear();
         for (node, time, label) in sources {
             if time <= limit && self.improve(node, time, label) {
-                self.heap.push(Reverse((time, node)));
+                self.heap.push(Reverse(entry(time, node)));
             }
         }
-        while let Some(Reverse((time, node))) = self.heap.pop() {
+        while let Some(Reverse(packed)) = self.heap.pop() {
+            let (time, node) = ((packed >> 32) as u32, packed as u32);
             if time > self.time[node as usize] {
                 continue;
             }
@@ -166,7 +173,7 @@ impl SearchSpace {
             let mut relax = |next: NodeId, edge_time: u32| {
                 let candidate = time.saturating_add(edge_time);
                 if candidate <= limit && self.improve(next, candidate, label) {
-                    self.heap.push(Reverse((candidate, next)));
+                    self.heap.push(Reverse(entry(candidate, next)));
                 }
             };
             match direction {

@@ -167,7 +167,7 @@ pub fn answer_properties(engine: &Engine, result: &Nearest, rank: usize, answer:
 /// route from the rider's snapped point to the facility's as a LineString,
 /// or a Point where the two coincide.
 pub fn answer_feature(engine: &Engine, result: &Nearest, rank: usize, answer: &Answer) -> Feature {
-    let line = answer.route.geometry.map_coords(round7);
+    let line = answer.route.geometry(engine).map_coords(round7);
     let geometry = match line.0.as_slice() {
         [only] => Geometry::new_point([only.x, only.y]),
         [] => Geometry::new_point(result.start.lon_lat),

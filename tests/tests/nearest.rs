@@ -8,7 +8,7 @@ use common::to_petgraph;
 use petgraph::algo::dijkstra;
 use petgraph::graph::NodeIndex;
 use reach_benches::{ebike_engine_with_random_stations, random_road_points};
-use reach_engine::nearest::{Filter, Query, Targets, Via, find, nearest};
+use reach_engine::nearest::{Filter, Found, Query, Table, Targets, Via, find, nearest};
 use reach_engine::opening::parse_local_time;
 use reach_engine::search::{Direction, SearchSpace, snap_ends};
 use reach_engine::{Amenities, Amenity, Engine, FacilityId, Layer, Snap, haversine_m};
@@ -96,17 +96,24 @@ fn answers_equal_the_brute_force_oracle_on_every_extract() {
         let filters: Vec<(&str, Targets)> =
             filters().into_iter().map(|(n, f)| (n, Targets::new(&engine, &f))).collect();
         let queries = [Query::new(1, 60.0).unwrap(), Query::new(3, 60.0).unwrap(), Query::new(5, 4.0).unwrap()];
+        let tables: Vec<Vec<Table>> = filters
+            .iter()
+            .map(|(_, targets)| queries.iter().map(|query| Table::new(&engine, targets, query)).collect())
+            .collect();
         let mut answered = 0;
         for start in random_road_points(&engine, 12, 99) {
             let times = node_times(&mut pg, &engine, &start);
-            for (what, targets) in &filters {
-                for query in &queries {
-                    let found = find(&engine, targets, &start, query, &mut space);
-                    let got: Vec<(String, u32)> =
-                        found.iter().map(|f| (engine.facilities.get(f.facility).id.clone(), f.time)).collect();
+            for ((what, targets), tables) in filters.iter().zip(&tables) {
+                for (query, table) in queries.iter().zip(tables) {
                     let expected = oracle(&engine, &times, &start, targets, query);
-                    assert_eq!(got, expected, "{name}, {what}, k {}, from {:?}", query.k(), start.lon_lat);
-                    answered += got.len();
+                    let ids = |found: Vec<Found>| -> Vec<(String, u32)> {
+                        found.iter().map(|f| (engine.facilities.get(f.facility).id.clone(), f.time)).collect()
+                    };
+                    let searched = ids(find(&engine, targets, &start, query, &mut space));
+                    assert_eq!(searched, expected, "{name}, {what}, k {}, from {:?}", query.k(), start.lon_lat);
+                    let looked_up = ids(table.find(&engine, &start));
+                    assert_eq!(looked_up, expected, "{name}, {what}, k {}, table, from {:?}", query.k(), start.lon_lat);
+                    answered += searched.len();
                 }
             }
         }
@@ -114,26 +121,9 @@ fn answers_equal_the_brute_force_oracle_on_every_extract() {
     }
 }
 
-/// The time of a route recounted from its parts, and its length from the
-/// graph's edge lengths and the partial roads at both ends.
-fn recount(engine: &Engine, start: &Snap, at: &Snap, route: &reach_engine::nearest::Route) -> (u32, f64) {
-    let graph = &engine.graph;
-    let time = route.lead_in + route.edges.iter().map(|&e| graph.time(e)).sum::<u32>() + route.lead_out;
-    let edges_m: f64 = route.edges.iter().map(|&e| graph.edge_length_m(e)).sum();
-    let Some([first_node, last_node]) = route.nodes else {
-        return (time, graph.road_length_m(start.road) * (at.fraction - start.fraction).abs());
-    };
-    // The share of a road between the point and the end at `node`.
-    let end_share = |snap: &Snap, node: u32, time: u32| {
-        let end = snap_ends(graph, snap, Direction::Forward)
-            .into_iter()
-            .chain(snap_ends(graph, snap, Direction::Reverse))
-            .find(|end| end.node == node && end.time == time);
-        end.map_or(f64::NAN, |end| (end.fraction - snap.fraction).abs())
-    };
-    let partial = graph.road_length_m(start.road) * end_share(start, first_node, route.lead_in)
-        + graph.road_length_m(at.road) * end_share(at, last_node, route.lead_out);
-    (time, edges_m + partial)
+/// The time of a route recounted from its parts.
+fn recount(engine: &Engine, route: &reach_engine::nearest::Route) -> u32 {
+    route.lead_in + route.edges.iter().map(|&e| engine.graph.time(e)).sum::<u32>() + route.lead_out
 }
 
 #[test]
@@ -143,21 +133,23 @@ fn routes_add_up_and_join_the_snapped_points() {
         let targets = Targets::new(&engine, &Filter::default());
         let query = Query::new(3, 60.0).unwrap();
         let mut space = SearchSpace::new(engine.graph.node_count());
+        let table = Table::new(&engine, &targets, &query);
         let mut routes = 0;
         for start in random_road_points(&engine, 30, 5) {
-            let result = nearest(&engine, &targets, &start, &query, &mut space);
-            for answer in &result.answers {
+            let searched = nearest(&engine, &targets, &start, &query, &mut space);
+            let looked_up = table.nearest(&engine, &start);
+            for answer in searched.answers.iter().chain(&looked_up.answers) {
                 let at = engine.snaps[answer.facility as usize].as_ref().unwrap();
                 let route = &answer.route;
-                let (time, length_m) = recount(&engine, &start, at, route);
-                assert_eq!(time, answer.time, "{name}: the parts add up to the time");
+                assert_eq!(recount(&engine, route), answer.time, "{name}: the parts add up to the time");
                 for pair in route.edges.windows(2) {
                     assert_eq!(engine.graph.head(pair[0]), engine.graph.tail(pair[1]), "{name}: edges join");
                 }
-                // Edge lengths are haversine sums; partial roads are shares of them.
-                let slack = 0.01 * length_m + 1.0;
-                assert!((route.length_m - length_m).abs() < slack, "{name}: {} m vs {length_m} m", route.length_m);
-                let coords: Vec<[f64; 2]> = route.geometry.coords().map(|c| [c.x, c.y]).collect();
+                let coords: Vec<[f64; 2]> = route.geometry(&engine).coords().map(|c| [c.x, c.y]).collect();
+                // The length counts road shares by projected length; the line is measured on the sphere.
+                let drawn_m: f64 = coords.windows(2).map(|w| haversine_m(w[0], w[1])).sum();
+                let slack = 0.01 * drawn_m + 1.0;
+                assert!((route.length_m - drawn_m).abs() < slack, "{name}: {} m vs {drawn_m} m drawn", route.length_m);
                 let (first, last) = (coords[0], coords[coords.len() - 1]);
                 assert!(haversine_m(first, start.lon_lat) < 0.05, "{name}: the route starts at the rider's snap");
                 assert!(haversine_m(last, at.lon_lat) < 0.05, "{name}: the route ends at the facility's snap");
@@ -166,7 +158,7 @@ fn routes_add_up_and_join_the_snapped_points() {
                 }
             }
         }
-        assert!(routes > 50, "{name}: {routes} routes");
+        assert!(routes > 100, "{name}: {routes} routes");
     }
 }
 
@@ -205,7 +197,7 @@ fn a_rider_on_a_one_way_street_goes_with_the_traffic() {
     let edge_time = f64::from(engine.graph.time(engine.graph.road_edges(road)[0].unwrap()));
     assert_eq!(ahead.via, Via::OwnRoad);
     assert!((f64::from(ahead.time) - edge_time * 0.25).abs() <= 1.0, "{} vs {edge_time}", ahead.time);
-    assert!(matches!(behind.via, Via::Node(_)));
+    assert!(matches!(behind.via, Via::JoinsAt(_)));
     assert!(f64::from(behind.time) >= edge_time * 0.5, "behind must go round: {} ds", behind.time);
     let times = node_times(&mut to_petgraph(&engine.graph), &engine, &rider);
     let query = Query::new(50, 120.0).unwrap();

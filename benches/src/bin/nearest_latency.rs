@@ -1,6 +1,7 @@
 //! Median and p99 latency of nearest-facility queries (k = 1 and 3, with
 //! routes) from random road points, per facility layer of a shared extract,
-//! and the throughput of a batch of riders on 1 and 2 threads.
+//! answered by a search each and by a precomputed [`Table`] (with its build
+//! time), and the throughput of a batch of riders on 1 and 2 threads.
 //!
 //! Run: `cargo run --release -p reach-benches --bin nearest_latency -- [EXTRACT ...]
 //! [--queries 1000] [--batch 100000] [--write-points PREFIX]`.
@@ -13,7 +14,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use reach_benches::{ebike_engine_with_random_stations, median_p99, random_road_points};
-use reach_engine::nearest::{Filter, Query, Targets, nearest};
+use reach_engine::nearest::{Filter, Nearest, Query, Table, Targets, nearest};
 use reach_engine::search::SearchSpace;
 use reach_engine::{Engine, Layer, Snap};
 
@@ -37,7 +38,9 @@ fn main() {
     if names.is_empty() {
         names = vec!["porto", "heidelberg"];
     }
-    println!("extract      layer       facilities  k  queries  answered  median_us  p99_us  (e-bike, 60 min limit, with routes)");
+    println!(
+        "extract      layer       facilities  k  queries  answered  search: median_us  p99_us  | table: build_ms  median_us  p99_us  (e-bike, 60 min limit, with routes)"
+    );
     for name in names {
         let engine = ebike_engine_with_random_stations(name, 0, 0);
         let starts = random_road_points(&engine, queries, 42);
@@ -54,10 +57,16 @@ fn main() {
             }
             for k in [1, 3] {
                 let query = Query::new(k, 60.0).expect("valid query");
-                let (micros, answered) = time_queries(&engine, &targets, &starts, &query, &mut space);
+                let (micros, answered) =
+                    time_queries(&starts, |start| nearest(&engine, &targets, start, &query, &mut space));
                 let (median, p99) = median_p99(micros);
+                let clock = Instant::now();
+                let table = Table::new(&engine, &targets, &query);
+                let build_ms = clock.elapsed().as_secs_f64() * 1e3;
+                let (micros, _) = time_queries(&starts, |start| table.nearest(&engine, start));
+                let (table_median, table_p99) = median_p99(micros);
                 println!(
-                    "{name:<12} {label:<11} {:>10}  {k}  {:>7}  {answered:>8}  {median:>9.1}  {p99:>6.1}",
+                    "{name:<12} {label:<11} {:>10}  {k}  {:>7}  {answered:>8}  {median:>17.1}  {p99:>6.1}  | {build_ms:>15.1}  {table_median:>9.1}  {table_p99:>6.1}",
                     targets.len(),
                     starts.len()
                 );
@@ -76,15 +85,9 @@ fn layer_choices() -> Vec<(&'static str, Vec<Layer>)> {
     choices
 }
 
-/// Times one full answer (search and routes) per start, after a warm-up
-/// round; returns the microseconds and how many answers there were.
-fn time_queries(
-    engine: &Engine,
-    targets: &Targets,
-    starts: &[Snap],
-    query: &Query,
-    space: &mut SearchSpace,
-) -> (Vec<f64>, usize) {
+/// Times one full answer (with routes) per start, after a warm-up round;
+/// returns the microseconds and how many starts had an answer.
+fn time_queries(starts: &[Snap], mut answer: impl FnMut(&Snap) -> Nearest) -> (Vec<f64>, usize) {
     let mut micros = Vec::with_capacity(starts.len());
     let mut answered = 0;
     // The first round warms the caches up; the second is timed.
@@ -93,7 +96,7 @@ fn time_queries(
         answered = 0;
         for start in starts {
             let clock = Instant::now();
-            let result = nearest(engine, targets, start, query, space);
+            let result = answer(start);
             micros.push(clock.elapsed().as_secs_f64() * 1e6);
             answered += usize::from(!result.answers.is_empty());
             std::hint::black_box(result);
@@ -103,32 +106,51 @@ fn time_queries(
 }
 
 /// Answers `count` random riders (snapping included) for the stations
-/// layer, k = 1, on 1 and 2 threads, and prints the queries per second.
+/// layer, k = 1, on 1 and 2 threads, one search per rider and by a
+/// precomputed table, and prints the queries per second.
 fn batch_throughput(engine: &Engine, count: usize) {
     let riders: Vec<[f64; 2]> = random_road_points(engine, count, 7).iter().map(|s| s.lon_lat).collect();
     let targets = Targets::new(engine, &Filter { layers: vec![Layer::Stations], ..Filter::default() });
     let query = Query::new(1, 60.0).expect("valid query");
+    let answered = |result: Nearest| usize::from(!result.answers.is_empty());
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
         let clock = Instant::now();
-        let answered: usize = pool.install(|| {
+        let searched: usize = pool.install(|| {
             riders
                 .par_iter()
+                .with_min_len(256)
                 .map_init(
                     || SearchSpace::new(engine.graph.node_count()),
                     |space, &rider| {
                         let start = engine.snap(rider).expect("riders are on roads");
-                        usize::from(!nearest(engine, &targets, &start, &query, space).answers.is_empty())
+                        answered(nearest(engine, &targets, &start, &query, space))
                     },
                 )
                 .sum()
         });
-        let seconds = clock.elapsed().as_secs_f64();
-        println!(
-            "batch: {count} riders, stations (k = 1, with routes), {threads} thread(s): {seconds:.2} s, {:.0} queries/s, {answered} answered",
-            count as f64 / seconds
-        );
+        report(count, threads, "one search each", clock.elapsed().as_secs_f64(), searched);
+        let clock = Instant::now();
+        let looked_up: usize = pool.install(|| {
+            let table = Table::new(engine, &targets, &query);
+            riders
+                .par_iter()
+                .map(|&rider| answered(table.nearest(engine, &engine.snap(rider).expect("on roads"))))
+                .sum()
+        });
+        report(count, threads, "table, build included", clock.elapsed().as_secs_f64(), looked_up);
     }
+    let clock = Instant::now();
+    std::hint::black_box(Table::new(engine, &targets, &query));
+    println!("table build alone (stations, k = 1): {:.1} ms", clock.elapsed().as_secs_f64() * 1e3);
+}
+
+/// Prints one batch figure.
+fn report(count: usize, threads: usize, how: &str, seconds: f64, answered: usize) {
+    println!(
+        "batch: {count} riders, stations (k = 1, with routes), {threads} thread(s), {how}: {seconds:.2} s, {:.0} queries/s, {answered} answered",
+        count as f64 / seconds
+    );
 }
 
 /// The snapped positions of the facilities of `layers` (every layer if empty).

@@ -20,6 +20,7 @@
 
 mod arrivals;
 mod route;
+mod table;
 #[cfg(test)]
 mod tests;
 
@@ -29,6 +30,7 @@ use chrono::NaiveDateTime;
 
 pub use arrivals::Arrivals;
 pub use route::Route;
+pub use table::Table;
 
 use crate::amenity::Amenities;
 use crate::engine::Engine;
@@ -159,8 +161,12 @@ impl Query {
 pub enum Via {
     /// Straight along the rider's own road.
     OwnRoad,
-    /// Through this graph node, then along the facility's road.
-    Node(NodeId),
+    /// Through the graph, joining the facility's road at this node (as a
+    /// search finds it).
+    JoinsAt(NodeId),
+    /// Through the graph, leaving the rider's road at this node (as a
+    /// [`Table`] finds it).
+    LeavesAt(NodeId),
 }
 
 /// A facility found by [`find`]: its travel time and how it is reached.
@@ -194,7 +200,23 @@ struct Candidates<'a> {
     best: Vec<Found>,
 }
 
-impl Candidates<'_> {
+impl<'a> Candidates<'a> {
+    /// No candidates yet.
+    fn new(engine: &'a Engine, k: usize) -> Candidates<'a> {
+        Candidates { engine, k, best: Vec::with_capacity(k + 1) }
+    }
+
+    /// Offers the eligible facilities on the start's own road that can be
+    /// reached straight along it within `limit`.
+    fn offer_own_road(&mut self, targets: &Targets, start: &Snap, limit: u32) {
+        for facility in self.engine.arrivals.on_road(start.road).filter(|&f| targets.contains(f)) {
+            let Ok(at) = &self.engine.snaps[facility as usize] else { continue };
+            if let Some(time) = along_road_time(&self.engine.graph, start, at).filter(|&t| t <= limit) {
+                self.offer(Found { facility, time, via: Via::OwnRoad });
+            }
+        }
+    }
+
     /// Orders two answers: by time, then by facility id text.
     fn order(&self, a: &Found, b: &Found) -> Ordering {
         let id = |f: &Found| &self.engine.facilities.get(f.facility).id;
@@ -229,20 +251,15 @@ impl Candidates<'_> {
 pub fn find(engine: &Engine, targets: &Targets, start: &Snap, query: &Query, space: &mut SearchSpace) -> Vec<Found> {
     let graph = &engine.graph;
     let limit = query.limit;
-    let mut candidates = Candidates { engine, k: query.k, best: Vec::with_capacity(query.k + 1) };
-    for facility in engine.arrivals.on_road(start.road).filter(|&f| targets.contains(f)) {
-        let Ok(at) = &engine.snaps[facility as usize] else { continue };
-        if let Some(time) = along_road_time(graph, start, at).filter(|&t| t <= limit) {
-            candidates.offer(Found { facility, time, via: Via::OwnRoad });
-        }
-    }
+    let mut candidates = Candidates::new(engine, query.k);
+    candidates.offer_own_road(targets, start, limit);
     let sources = snap_sources(graph, start, Direction::Forward);
     let sources = sources.iter().map(|&(node, time)| (node, time, 0));
     space.run_until(graph, sources, Direction::Forward, limit.min(candidates.bound()), |node, time| {
         for &(facility, rest) in engine.arrivals.at(node) {
             let total = time.saturating_add(rest);
             if total <= limit && targets.contains(facility) {
-                candidates.offer(Found { facility, time: total, via: Via::Node(node) });
+                candidates.offer(Found { facility, time: total, via: Via::JoinsAt(node) });
             }
         }
         candidates.bound()
@@ -284,10 +301,15 @@ pub struct Nearest {
 /// shortfall.
 pub fn nearest(engine: &Engine, targets: &Targets, start: &Snap, query: &Query, space: &mut SearchSpace) -> Nearest {
     let found = find(engine, targets, start, query, space);
-    let answers: Vec<Answer> = found
+    let answers = found
         .iter()
         .map(|f| Answer { facility: f.facility, time: f.time, route: route::route(engine, space, start, f) })
         .collect();
+    explained(targets, start, query, answers)
+}
+
+/// The answers with the reason for any shortfall.
+fn explained(targets: &Targets, start: &Snap, query: &Query, answers: Vec<Answer>) -> Nearest {
     let minutes = f64::from(query.limit) / 600.0;
     let shortfall = match answers.len() {
         n if n == query.k => None,

@@ -41,8 +41,14 @@ fn ask(engine: &Engine, lon_lat: [f64; 2], filter: &Filter, k: usize, minutes: f
     let start = engine.snap(lon_lat).unwrap();
     let targets = Targets::new(engine, filter);
     let mut space = SearchSpace::new(engine.graph.node_count());
-    let found = find(engine, &targets, &start, &Query::new(k, minutes).unwrap(), &mut space);
-    found.iter().map(|f| (engine.facilities.get(f.facility).id.clone(), f.time)).collect()
+    let query = Query::new(k, minutes).unwrap();
+    let ids = |found: Vec<Found>| -> Vec<(String, u32)> {
+        found.iter().map(|f| (engine.facilities.get(f.facility).id.clone(), f.time)).collect()
+    };
+    let searched = ids(find(engine, &targets, &start, &query, &mut space));
+    let looked_up = ids(Table::new(engine, &targets, &query).find(engine, &start));
+    assert_eq!(searched, looked_up, "a table answers as a search does");
+    searched
 }
 
 fn answers(list: &[(&str, u32)]) -> Vec<(String, u32)> {
@@ -110,13 +116,15 @@ fn routes_follow_the_roads_and_add_up() {
     let start = engine.snap(ON_ONE_WAY).unwrap();
     let targets = Targets::new(&engine, &Filter { layers: vec![Layer::Stations], ..Filter::default() });
     let mut space = SearchSpace::new(engine.graph.node_count());
-    let result = nearest(&engine, &targets, &start, &Query::new(1, 60.0).unwrap(), &mut space);
+    let query = Query::new(1, 60.0).unwrap();
+    let result = nearest(&engine, &targets, &start, &query, &mut space);
+    assert_eq!(result, Table::new(&engine, &targets, &query).nearest(&engine, &start));
     let route = &result.answers[0].route;
     // To 6 (375), along 6 -> 1 (250), then half of 1-3 (250).
     assert_eq!((route.lead_in, route.lead_out), (375, 250));
     assert_eq!(route.edges, [edge(&engine.graph, 6, 1).unwrap()]);
     let expected = [[0.001, 0.0015], [0.001, 0.001], [0.001, 0.0], [0.0, 0.0], [0.0, 0.001]];
-    let coords: Vec<[f64; 2]> = route.geometry.coords().map(|c| [c.x, c.y]).collect();
+    let coords: Vec<[f64; 2]> = route.geometry(&engine).coords().map(|c| [c.x, c.y]).collect();
     assert_eq!(coords.len(), expected.len());
     for (got, want) in coords.iter().zip(expected) {
         assert!((got[0] - want[0]).abs() < 1e-9 && (got[1] - want[1]).abs() < 1e-9, "{coords:?}");

@@ -12,11 +12,11 @@ use clap::Args;
 use geojson::{FeatureCollection, JsonObject};
 use rayon::prelude::*;
 use reach_engine::layer_file::{NamedPoint, read_point_file};
-use reach_engine::nearest::{DEFAULT_MAX_MINUTES, Filter, Nearest, Query, Targets, nearest};
+use reach_engine::nearest::{DEFAULT_MAX_MINUTES, Filter, Nearest, Query, Table, Targets, nearest};
 use reach_engine::opening::{UnknownHours, parse_local_time};
 use reach_engine::search::SearchSpace;
 use reach_engine::to_geojson::{answer_feature, answer_properties};
-use reach_engine::{Amenities, Engine, Layer, SnapError};
+use reach_engine::{Amenities, Engine, Layer, Progress, SnapError};
 use serde_json::{Value, json};
 
 use crate::cli::{LoadArgs, parse_lon_lat};
@@ -137,7 +137,9 @@ fn local_time(text: &str) -> anyhow::Result<NaiveDateTime> {
     parse_local_time(text).map_err(anyhow::Error::msg)
 }
 
-/// Every rider's answers, in parallel, in the riders' order.
+/// Every rider's answers, in parallel, in the riders' order: the nearest
+/// facilities of every road node are precomputed once ([`Table`]), then
+/// each rider costs a snap and a few lookups.
 fn answer_all(
     engine: &Engine,
     targets: &Targets,
@@ -145,21 +147,19 @@ fn answer_all(
     riders: &[NamedPoint],
     progress: &TerminalProgress,
 ) -> Vec<Result<Nearest, SnapError>> {
+    progress.update(Progress::Step("precomputing the nearest facilities of every road node"));
+    let table = Table::new(engine, targets, query);
     let done = AtomicUsize::new(0);
     riders
         .par_iter()
-        .map_init(
-            || SearchSpace::new(engine.graph.node_count()),
-            |space, rider| {
-                let result =
-                    engine.snap([rider.lon, rider.lat]).map(|start| nearest(engine, targets, &start, query, space));
-                let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if finished.is_multiple_of(1024) || finished == riders.len() {
-                    progress.count("riders", finished, riders.len());
-                }
-                result
-            },
-        )
+        .map(|rider| {
+            let result = engine.snap([rider.lon, rider.lat]).map(|start| table.nearest(engine, &start));
+            let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if finished.is_multiple_of(1024) || finished == riders.len() {
+                progress.count("riders", finished, riders.len());
+            }
+            result
+        })
         .collect()
 }
 
