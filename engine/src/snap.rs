@@ -100,6 +100,18 @@ impl RoadIndex {
         (&self.points[range.clone()], &self.fractions[range])
     }
 
+    /// Every road with a segment inside or crossing the box
+    /// `[min_lon, min_lat, max_lon, max_lat]`, each once, in road order.
+    pub fn roads_in_box(&self, bbox: [f64; 4]) -> Vec<RoadId> {
+        let corners = [self.projection.project([bbox[0], bbox[1]]), self.projection.project([bbox[2], bbox[3]])];
+        let envelope = rstar::AABB::from_corners(corners[0], corners[1]);
+        let mut roads: Vec<RoadId> =
+            self.tree.locate_in_envelope_intersecting(&envelope).map(|segment| segment.data.0).collect();
+        roads.sort_unstable();
+        roads.dedup();
+        roads
+    }
+
     /// The projection the index works in.
     pub fn projection(&self) -> LocalProjection {
         self.projection

@@ -37,6 +37,8 @@ pub enum Command {
     /// The facilities a rider reaches soonest (open now, with filters) and
     /// the route to each; or the nearest facility of every rider in a file.
     Nearest(commands::nearest::NearestArgs),
+    /// Serve the HTTP API (GeoJSON) and the web map.
+    Serve(commands::serve::ServeArgs),
     /// Print the built-in travel profiles (TOML), to copy and edit.
     Profiles,
 }
@@ -98,6 +100,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Isochrones(args) => commands::isochrones::run(&args),
         Command::Coverage(args) => commands::coverage::run(&args),
         Command::Nearest(args) => commands::nearest::run(&args),
+        Command::Serve(args) => commands::serve::run(&args),
         Command::Profiles => {
             print!("{}", reach_engine::BUILT_IN_PROFILES);
             Ok(ExitCode::SUCCESS)

@@ -8,6 +8,10 @@
 
 pub mod cli;
 mod commands;
+mod coverage_report;
+mod drawing;
+pub mod http;
 mod loading;
+mod nearest_report;
 mod output;
 mod progress;

@@ -6,15 +6,13 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use geojson::Feature;
-use reach_engine::isochrone::{
-    BUFFER_RANGE_M, Contours, DEFAULT_BUFFER_M, IsochroneError, Reached, per_facility, service_circle,
-};
+use reach_engine::isochrone::{BUFFER_RANGE_M, Contours, DEFAULT_BUFFER_M, Reached, per_facility, service_circle};
 use reach_engine::search::{Direction, SearchSpace};
-use reach_engine::to_geojson::{Origin, contour_network_feature, contour_polygons_feature};
-use reach_engine::{Amenities, Engine, Layer};
+use reach_engine::to_geojson::Origin;
+use reach_engine::{Amenities, Layer};
 
 use crate::cli::{LoadArgs, parse_lon_lat};
+use crate::drawing::Drawing;
 use crate::loading;
 use crate::output::{write_feature_collection, write_features};
 use crate::progress::TerminalProgress;
@@ -33,13 +31,6 @@ impl DirectionArg {
         match self {
             DirectionArg::To => Direction::Reverse,
             DirectionArg::From => Direction::Forward,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            DirectionArg::To => "to",
-            DirectionArg::From => "from",
         }
     }
 }
@@ -83,37 +74,6 @@ pub struct IsochronesArgs {
     pub out: Option<PathBuf>,
 }
 
-/// What one run draws: the options every feature shares.
-struct Drawing<'a> {
-    engine: &'a Engine,
-    contours: Contours,
-    direction: DirectionArg,
-    buffer_m: f64,
-    network: bool,
-}
-
-impl Drawing<'_> {
-    /// The features of one reached network, largest contour first.
-    fn features(&self, origin: Origin, reached: &Reached) -> Result<Vec<Feature>, IsochroneError> {
-        let (direction, profile) = (self.direction.name(), self.engine.profile.name.as_str());
-        let mut features: Vec<Feature> = if self.network {
-            reached
-                .network(self.engine, &self.contours)
-                .iter()
-                .map(|c| contour_network_feature(origin, direction, profile, c))
-                .collect()
-        } else {
-            reached
-                .polygons(self.engine, &self.contours, self.buffer_m)?
-                .iter()
-                .map(|c| contour_polygons_feature(origin, direction, profile, c))
-                .collect()
-        };
-        features.reverse();
-        Ok(features)
-    }
-}
-
 /// Runs `reach isochrones`.
 pub fn run(args: &IsochronesArgs) -> anyhow::Result<ExitCode> {
     let contours = Contours::from_minutes(&args.minutes)?;
@@ -127,15 +87,9 @@ pub fn run(args: &IsochronesArgs) -> anyhow::Result<ExitCode> {
     let progress = TerminalProgress::new(args.load.quiet);
     let extract = loading::extract(&args.load, &progress)?;
     let engine = loading::engine(&args.load, &extract, profile, &progress)?;
-    let drawing = Drawing {
-        engine: &engine,
-        contours,
-        direction: args.direction,
-        buffer_m: args.buffer_m,
-        network: args.network,
-    };
-    let limit = drawing.contours.max_limit();
     let direction = args.direction.search();
+    let drawing = Drawing { engine: &engine, contours, direction, buffer_m: args.buffer_m, network: args.network };
+    let limit = drawing.contours.max_limit();
 
     let mut features = Vec::new();
     if let Some(point) = args.at {

@@ -5,3 +5,4 @@ pub mod export;
 pub mod inspect;
 pub mod isochrones;
 pub mod nearest;
+pub mod serve;

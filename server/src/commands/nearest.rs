@@ -4,23 +4,17 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, bail};
-use chrono::NaiveDateTime;
 use clap::Args;
-use geojson::{FeatureCollection, JsonObject};
-use rayon::prelude::*;
 use reach_engine::layer_file::{NamedPoint, read_point_file};
-use reach_engine::nearest::{DEFAULT_MAX_MINUTES, Filter, Nearest, Query, Table, Targets, nearest};
-use reach_engine::opening::{UnknownHours, parse_local_time};
+use reach_engine::nearest::{DEFAULT_MAX_MINUTES, Nearest, Targets, nearest};
 use reach_engine::search::SearchSpace;
-use reach_engine::to_geojson::{answer_feature, answer_properties};
-use reach_engine::{Amenities, Engine, Layer, Progress, SnapError};
-use serde_json::{Value, json};
+use reach_engine::{Engine, Progress, SnapError};
 
 use crate::cli::{LoadArgs, parse_lon_lat};
 use crate::loading;
+use crate::nearest_report::{NearestAsk, answer_all, batch_rows, collection, write_csv};
 use crate::output::{print, write_atomically, write_feature_collection_par};
 use crate::progress::TerminalProgress;
 
@@ -80,8 +74,17 @@ pub struct NearestArgs {
 
 /// Runs `reach nearest`.
 pub fn run(args: &NearestArgs) -> anyhow::Result<ExitCode> {
-    let query = Query::new(args.k, args.max_minutes)?;
-    let filter = filter(args)?;
+    let ask = NearestAsk {
+        k: args.k,
+        layers: args.layer.clone(),
+        amenities: args.amenity.clone(),
+        open_at: args.open_at.clone(),
+        unknown_hours: args.unknown_hours.clone(),
+        min_capacity: args.min_capacity,
+        max_minutes: args.max_minutes,
+    };
+    let query = ask.query().map_err(anyhow::Error::msg)?;
+    let filter = ask.filter().map_err(anyhow::Error::msg)?;
     let riders = match &args.batch {
         Some(path) => Some(read_point_file(path)?),
         None => None,
@@ -97,7 +100,9 @@ pub fn run(args: &NearestArgs) -> anyhow::Result<ExitCode> {
     }
     match (riders, args.from) {
         (Some(riders), _) => {
-            let answers = answer_all(&engine, &targets, &query, &riders, &progress);
+            progress.update(Progress::Step("precomputing the nearest facilities of every road node"));
+            let answers =
+                answer_all(&engine, &targets, &query, &riders, &|done, total| progress.count("riders", done, total));
             progress.finish();
             write_batch(args, &engine, &riders, &answers)?;
         }
@@ -115,66 +120,6 @@ pub fn run(args: &NearestArgs) -> anyhow::Result<ExitCode> {
         (None, None) => bail!("give a rider's position with --from LON,LAT, or a file of riders with --batch FILE"),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The filter the arguments ask for; unknown names list the known ones.
-fn filter(args: &NearestArgs) -> anyhow::Result<Filter> {
-    let layers = args.layer.iter().map(|l| l.parse::<Layer>().map_err(anyhow::Error::msg)).collect::<Result<_, _>>()?;
-    Ok(Filter {
-        layers,
-        amenities: Amenities::parse_list(&args.amenity.join(";")).map_err(anyhow::Error::msg)?,
-        min_capacity: args.min_capacity,
-        open_at: args.open_at.as_deref().map(local_time).transpose()?,
-        unknown_hours: args.unknown_hours.parse::<UnknownHours>().map_err(anyhow::Error::msg)?,
-    })
-}
-
-/// A local time, or `now` on this computer's clock.
-fn local_time(text: &str) -> anyhow::Result<NaiveDateTime> {
-    if text.trim().eq_ignore_ascii_case("now") {
-        return Ok(chrono::Local::now().naive_local());
-    }
-    parse_local_time(text).map_err(anyhow::Error::msg)
-}
-
-/// Every rider's answers, in parallel, in the riders' order: the nearest
-/// facilities of every road node are precomputed once ([`Table`]), then
-/// each rider costs a snap and a few lookups.
-fn answer_all(
-    engine: &Engine,
-    targets: &Targets,
-    query: &Query,
-    riders: &[NamedPoint],
-    progress: &TerminalProgress,
-) -> Vec<Result<Nearest, SnapError>> {
-    progress.update(Progress::Step("precomputing the nearest facilities of every road node"));
-    let table = Table::new(engine, targets, query);
-    let done = AtomicUsize::new(0);
-    riders
-        .par_iter()
-        .map(|rider| {
-            let result = engine.snap([rider.lon, rider.lat]).map(|start| table.nearest(engine, &start));
-            let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if finished.is_multiple_of(1024) || finished == riders.len() {
-                progress.count("riders", finished, riders.len());
-            }
-            result
-        })
-        .collect()
-}
-
-/// The GeoJSON of one query: a route per answer, with the start and any
-/// shortfall as members of the collection.
-fn collection(engine: &Engine, from: [f64; 2], result: &Nearest) -> FeatureCollection {
-    let features =
-        result.answers.iter().enumerate().map(|(rank, answer)| answer_feature(engine, result, rank, answer)).collect();
-    let mut members = JsonObject::new();
-    members.insert("from".into(), json!(from));
-    members.insert("snapped".into(), json!(result.start.lon_lat));
-    members.insert("snap_distance_m".into(), json!((result.start.distance_m * 100.0).round() / 100.0));
-    members.insert("profile".into(), json!(engine.profile.name));
-    members.insert("shortfall".into(), json!(result.shortfall));
-    FeatureCollection { bbox: None, features, foreign_members: Some(members) }
 }
 
 /// A readable table of one query's answers.
@@ -226,106 +171,4 @@ fn write_batch(
         None => write_csv(std::io::stdout().lock(), engine, &rows).map(|_| ())?,
     }
     Ok(())
-}
-
-/// One output row: a rider and one of its answers, or why it has none.
-struct BatchRow<'a> {
-    rider: &'a NamedPoint,
-    outcome: Outcome<'a>,
-}
-
-/// What a row says about its rider.
-enum Outcome<'a> {
-    /// The answer of this rank (from 0).
-    Answer(&'a Nearest, usize),
-    /// No answer, and why.
-    Nothing(String),
-}
-
-/// One row per rider and answer; a rider without answers gets one row with
-/// the reason.
-fn batch_rows<'a>(riders: &'a [NamedPoint], answers: &'a [Result<Nearest, SnapError>]) -> Vec<BatchRow<'a>> {
-    let mut rows = Vec::with_capacity(riders.len());
-    for (rider, result) in riders.iter().zip(answers) {
-        match result {
-            Ok(found) if !found.answers.is_empty() => {
-                rows.extend(
-                    (0..found.answers.len()).map(|rank| BatchRow { rider, outcome: Outcome::Answer(found, rank) }),
-                );
-            }
-            Ok(found) => {
-                rows.push(BatchRow { rider, outcome: Outcome::Nothing(found.shortfall.clone().unwrap_or_default()) })
-            }
-            Err(error) => rows.push(BatchRow { rider, outcome: Outcome::Nothing(format!("not snapped: {error}")) }),
-        }
-    }
-    rows
-}
-
-impl BatchRow<'_> {
-    /// The row's properties: the rider, then the answer's (or the reason).
-    fn properties(&self, engine: &Engine) -> JsonObject {
-        let mut properties = JsonObject::new();
-        properties.insert("rider".into(), json!(self.rider.id));
-        properties.insert("rider_lon".into(), json!(self.rider.lon));
-        properties.insert("rider_lat".into(), json!(self.rider.lat));
-        match &self.outcome {
-            Outcome::Answer(found, rank) => {
-                properties.extend(answer_properties(engine, found, *rank, &found.answers[*rank]))
-            }
-            Outcome::Nothing(reason) => {
-                properties.insert("reason".into(), json!(reason));
-            }
-        }
-        properties
-    }
-
-    /// The row as a feature: the rider's point, or the route with `routes`.
-    fn feature(&self, engine: &Engine, routes: bool) -> geojson::Feature {
-        let mut feature = match (&self.outcome, routes) {
-            (Outcome::Answer(found, rank), true) => answer_feature(engine, found, *rank, &found.answers[*rank]),
-            _ => geojson::Feature::from(geojson::Geometry::new(geojson::GeometryValue::new_point([
-                self.rider.lon,
-                self.rider.lat,
-            ]))),
-        };
-        feature.properties = Some(self.properties(engine));
-        feature
-    }
-}
-
-/// The CSV columns of a batch, in order.
-const CSV_COLUMNS: [&str; 11] = [
-    "rider",
-    "rider_lon",
-    "rider_lat",
-    "snap_distance_m",
-    "rank",
-    "facility",
-    "layer",
-    "name",
-    "seconds",
-    "distance_m",
-    "reason",
-];
-
-/// Writes the rows as CSV with [`CSV_COLUMNS`]; returns the row count.
-fn write_csv(writer: impl std::io::Write, engine: &Engine, rows: &[BatchRow]) -> anyhow::Result<usize> {
-    let mut csv = csv::Writer::from_writer(writer);
-    csv.write_record(CSV_COLUMNS)?;
-    for row in rows {
-        let properties = row.properties(engine);
-        csv.write_record(CSV_COLUMNS.iter().map(|c| cell(properties.get(*c))))?;
-    }
-    csv.flush()?;
-    Ok(rows.len())
-}
-
-/// A JSON value as a CSV cell: text without quotes, nothing for null.
-fn cell(value: Option<&Value>) -> String {
-    match value {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(text)) => text.clone(),
-        Some(other) => other.to_string(),
-    }
 }

@@ -1,0 +1,92 @@
+//! Answers: GeoJSON or JSON bodies with an ETag and Cache-Control when they
+//! depend only on the loaded data and the request, from the result cache
+//! when they are expensive, computed off the async workers.
+
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::error::ApiError;
+use super::state::Snapshot;
+
+/// The media type of GeoJSON (RFC 7946).
+pub const GEOJSON: &str = "application/geo+json";
+/// The media type of plain JSON.
+pub const JSON: &str = "application/json";
+/// How long clients may reuse a data answer without asking again, seconds.
+const MAX_AGE_S: u32 = 60;
+
+/// How an answer may be reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reuse {
+    /// ETag and Cache-Control only (cheap to recompute).
+    Etag,
+    /// ETag, Cache-Control and the server's result cache (expensive).
+    Cached,
+}
+
+/// Answers `request` (a canonical text of the route and its parameters)
+/// from `snapshot`: 304 when the client's `If-None-Match` holds the ETag,
+/// the cached body when there is one, or `compute` run on the blocking pool.
+pub async fn answer(
+    snapshot: Arc<Snapshot>,
+    headers: &HeaderMap,
+    request: String,
+    content_type: &'static str,
+    reuse: Reuse,
+    compute: impl FnOnce(&Snapshot) -> Result<Vec<u8>, ApiError> + Send + 'static,
+) -> Result<Response, ApiError> {
+    let etag = snapshot.etag(&request);
+    let client_has_it = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if client_has_it {
+        return Ok((StatusCode::NOT_MODIFIED, data_headers(&etag)).into_response());
+    }
+    let body = match (reuse, snapshot.cache.get(&request)) {
+        (Reuse::Cached, Some(body)) => body,
+        _ => {
+            let computing = snapshot.clone();
+            let body = Arc::new(blocking(move || compute(&computing)).await?);
+            if reuse == Reuse::Cached {
+                snapshot.cache.put(request, body.clone());
+            }
+            body
+        }
+    };
+    let mut response = body_response(content_type, body.as_ref().clone());
+    response.headers_mut().extend(data_headers(&etag));
+    Ok(response)
+}
+
+/// Runs CPU-heavy work on the blocking pool, so that the async workers keep
+/// answering.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::internal(format!("the computation failed: {e}")))?
+}
+
+/// A 200 answer with a body of `content_type`.
+pub fn body_response(content_type: &'static str, body: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body).into_response()
+}
+
+/// Serializes a value as JSON bytes.
+pub fn to_bytes(value: &impl serde::Serialize) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(value).map_err(|e| ApiError::internal(format!("cannot serialize the answer: {e}")))
+}
+
+/// ETag and Cache-Control of a data answer.
+fn data_headers(etag: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&format!("public, max-age={MAX_AGE_S}")) {
+        headers.insert(header::CACHE_CONTROL, value);
+    }
+    headers
+}

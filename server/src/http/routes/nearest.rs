@@ -1,0 +1,187 @@
+//! `/nearest` for one rider and `/nearest/batch` for many.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::response::Response;
+use reach_engine::layer_file::NamedPoint;
+use reach_engine::nearest::{DEFAULT_MAX_MINUTES, Filter, Targets, nearest};
+use reach_engine::search::SearchSpace;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::http::error::ApiError;
+use crate::http::params::{Params, list};
+use crate::http::respond::{GEOJSON, blocking, body_response, to_bytes};
+use crate::http::state::{AppState, Snapshot};
+use crate::nearest_report::{NearestAsk, answer_all, batch_rows, collection};
+
+/// Parameters of `/nearest` (and the filters of `/nearest/batch`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
+pub struct NearestParams {
+    /// The rider's longitude (WGS84).
+    pub lon: Option<f64>,
+    /// The rider's latitude (WGS84).
+    pub lat: Option<f64>,
+    /// How many facilities, 1 to 50 (default 3).
+    pub k: Option<usize>,
+    /// Only these layers (default: every layer).
+    #[serde(default, deserialize_with = "list")]
+    #[param(value_type = String, example = "stations")]
+    #[schema(value_type = String)]
+    pub layer: Vec<String>,
+    /// Only facilities offering all of these amenities.
+    #[serde(default, deserialize_with = "list")]
+    #[param(value_type = String, example = "charging")]
+    #[schema(value_type = String)]
+    pub amenity: Vec<String>,
+    /// Only facilities open at this local time (`2026-11-25T02:00`, or `now`).
+    pub open_at: Option<String>,
+    /// `open` (default) or `closed`: how to count hours that cannot be evaluated.
+    pub unknown_hours: Option<String>,
+    /// Only facilities with a recorded capacity of at least this.
+    pub min_capacity: Option<u32>,
+    /// Look no farther than this many minutes (default 60, at most 120).
+    pub max_minutes: Option<f64>,
+}
+
+impl NearestParams {
+    /// The request as the shared nearest-facility ask.
+    fn ask(&self) -> NearestAsk {
+        NearestAsk {
+            k: self.k.unwrap_or(3),
+            layers: self.layer.clone(),
+            amenities: self.amenity.clone(),
+            open_at: self.open_at.clone(),
+            unknown_hours: self.unknown_hours.clone().unwrap_or_else(|| "open".into()),
+            min_capacity: self.min_capacity,
+            max_minutes: self.max_minutes.unwrap_or(DEFAULT_MAX_MINUTES),
+        }
+    }
+}
+
+/// The facilities that pass `filter`, prepared once per snapshot.
+fn targets(s: &Snapshot, filter: &Filter) -> Arc<Targets> {
+    let key = format!("{filter:?}");
+    if let Some(targets) = s.targets.get(&key) {
+        return targets;
+    }
+    let targets = Arc::new(Targets::new(&s.engine, filter));
+    s.targets.put(key, targets.clone());
+    targets
+}
+
+thread_local! {
+    /// Each worker thread's search space, reused across requests.
+    static SPACE: RefCell<Option<SearchSpace>> = const { RefCell::new(None) };
+}
+
+/// Runs `work` with this thread's search space for a graph of `nodes` nodes.
+fn with_space<T>(nodes: usize, work: impl FnOnce(&mut SearchSpace) -> T) -> T {
+    SPACE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let space = match slot.take() {
+            Some(space) if space.node_count() == nodes => space,
+            _ => SearchSpace::new(nodes),
+        };
+        let space = slot.insert(space);
+        work(space)
+    })
+}
+
+/// The `k` facilities a rider reaches soonest, with the route to each.
+#[utoipa::path(method(get, post), path = "/api/v1/nearest", tag = "riders", params(NearestParams),
+    request_body(content = NearestParams, description = "The same parameters as JSON (POST)"),
+    responses((status = 200, description = "One route per answer, fastest first; `shortfall` says why there are fewer than k", content_type = "application/geo+json"),
+              (status = 400, description = "Bad parameter or limit"),
+              (status = 422, description = "The point is not near the road network")))]
+pub async fn nearest_one(
+    State(app): State<Arc<AppState>>,
+    Params(params): Params<NearestParams>,
+) -> Result<Response, ApiError> {
+    let (Some(lon), Some(lat)) = (params.lon, params.lat) else {
+        return Err(ApiError::bad_request("give the rider's position as lon and lat"));
+    };
+    let ask = params.ask();
+    let query = ask.query().map_err(ApiError::limit)?;
+    let filter = ask.filter().map_err(ApiError::bad_request)?;
+    let snapshot = app.snapshot()?;
+    let engine = &snapshot.engine;
+    let start = engine.snap([lon, lat]).map_err(|e| ApiError::not_on_network(format!("the point {lon},{lat}: {e}")))?;
+    let targets = targets(&snapshot, &filter);
+    let result = with_space(engine.graph.node_count(), |space| nearest(engine, &targets, &start, &query, space));
+    Ok(body_response(GEOJSON, to_bytes(&collection(engine, [lon, lat], &result))?))
+}
+
+/// A rider of a batch.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Rider {
+    /// The rider's id (default: its position in the list, from 1).
+    pub id: Option<String>,
+    /// Longitude (WGS84).
+    pub lon: f64,
+    /// Latitude (WGS84).
+    pub lat: f64,
+}
+
+/// The body of `/nearest/batch`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BatchParams {
+    /// The riders (at most the `batch_points` limit of `/meta`).
+    pub riders: Vec<Rider>,
+    /// Draw each answer as its route instead of the rider's point.
+    #[serde(default)]
+    pub routes: bool,
+    /// The filters, as for `/nearest` (`lon` and `lat` are not used).
+    #[serde(flatten)]
+    pub filters: NearestParams,
+}
+
+/// The nearest facilities of many riders at once: one feature per rider
+/// and answer (a rider without answer gets one, with the `reason`).
+#[utoipa::path(post, path = "/api/v1/nearest/batch", tag = "riders", request_body = BatchParams,
+    responses((status = 200, description = "One feature per rider and answer", content_type = "application/geo+json"),
+              (status = 400, description = "Bad parameter, bad rider, or too many riders")))]
+pub async fn nearest_batch(
+    State(app): State<Arc<AppState>>,
+    Params(params): Params<BatchParams>,
+) -> Result<Response, ApiError> {
+    let limit = app.limits.batch_points;
+    if params.riders.len() > limit {
+        return Err(ApiError::limit(format!("{} riders in one batch; the limit is {limit}", params.riders.len())));
+    }
+    let bad: Vec<String> = params
+        .riders
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| reach_engine::check_lon_lat(r.lon, r.lat).err().map(|e| format!("rider {}: {e}", i + 1)))
+        .collect();
+    if !bad.is_empty() {
+        return Err(ApiError::bad_request(format!("{} bad rider(s), nothing answered: {}", bad.len(), bad.join("; "))));
+    }
+    let ask = params.filters.ask();
+    let query = ask.query().map_err(ApiError::limit)?;
+    let filter = ask.filter().map_err(ApiError::bad_request)?;
+    let snapshot = app.snapshot()?;
+    let body = blocking(move || {
+        let engine = &snapshot.engine;
+        let riders: Vec<NamedPoint> = params
+            .riders
+            .iter()
+            .enumerate()
+            .map(|(i, r)| NamedPoint {
+                id: r.id.clone().unwrap_or_else(|| (i + 1).to_string()),
+                lon: r.lon,
+                lat: r.lat,
+            })
+            .collect();
+        let targets = targets(&snapshot, &filter);
+        let answers = answer_all(engine, &targets, &query, &riders, &|_, _| {});
+        let features = batch_rows(&riders, &answers).iter().map(|row| row.feature(engine, params.routes)).collect();
+        to_bytes(&geojson::FeatureCollection { bbox: None, features, foreign_members: None })
+    })
+    .await?;
+    Ok(body_response(GEOJSON, body))
+}

@@ -1,0 +1,156 @@
+//! What the server holds: the loaded data as an immutable snapshot that a
+//! reload replaces whole, the limits, and the admin token.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use reach_engine::nearest::Targets;
+use reach_engine::{Engine, Extract};
+
+use super::error::ApiError;
+use crate::coverage_report::CoverageReport;
+
+/// The documented limits of the API; each refusal names the limit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Most rider positions in one `POST /nearest/batch`.
+    pub batch_points: usize,
+    /// Largest request body, bytes.
+    pub body_bytes: usize,
+    /// Longest time one request may take, seconds.
+    pub request_seconds: u64,
+    /// Most requests served at once; more are refused with 503.
+    pub concurrent_requests: usize,
+    /// Most roads one `GET /roads` may return.
+    pub roads: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            batch_points: 10_000,
+            body_bytes: 16 * 1024 * 1024,
+            request_seconds: 30,
+            concurrent_requests: 512,
+            roads: 100_000,
+        }
+    }
+}
+
+/// One loaded state of the data: the extract, its engine and the results
+/// computed from them. Requests hold an `Arc` of it, so a reload never
+/// changes what a request in flight sees.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The extract as read (kept to rebuild the engine when a layer changes).
+    pub extract: Extract,
+    /// The engine built from it.
+    pub engine: Engine,
+    /// Increases with every reload; part of every ETag.
+    pub version: u64,
+    /// Serialized answers of expensive requests, by request.
+    pub cache: ResultCache<Vec<u8>>,
+    /// Coverage results, by request (several routes answer from one).
+    pub coverage: ResultCache<CoverageReport>,
+    /// Prepared nearest-facility filters, by filter.
+    pub targets: ResultCache<Targets>,
+}
+
+impl Snapshot {
+    /// The ETag of an answer to `request` from this snapshot.
+    pub fn etag(&self, request: &str) -> String {
+        // FNV-1a: stable across runs and platforms, unlike the std hasher.
+        let hash =
+            request.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        format!("\"v{}-{hash:016x}\"", self.version)
+    }
+}
+
+/// Results of expensive requests, by a canonical form of the request.
+/// Bounded: when full, it starts again empty.
+#[derive(Debug)]
+pub struct ResultCache<T> {
+    entries: Mutex<HashMap<String, Arc<T>>>,
+}
+
+impl<T> Default for ResultCache<T> {
+    fn default() -> Self {
+        ResultCache { entries: Mutex::new(HashMap::new()) }
+    }
+}
+
+/// Most answers the result cache keeps.
+const CACHE_ENTRIES: usize = 256;
+
+impl<T> ResultCache<T> {
+    /// The cached result of `key`.
+    pub fn get(&self, key: &str) -> Option<Arc<T>> {
+        self.entries.lock().ok()?.get(key).cloned()
+    }
+
+    /// Keeps the result of `key`.
+    pub fn put(&self, key: String, body: Arc<T>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= CACHE_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(key, body);
+        }
+    }
+}
+
+/// The server's state, shared by every request.
+#[derive(Debug)]
+pub struct AppState {
+    current: RwLock<Option<Arc<Snapshot>>>,
+    versions: AtomicU64,
+    /// The limits.
+    pub limits: Limits,
+    /// The bearer token that allows writes; writes are off without one.
+    pub admin_token: Option<String>,
+    /// One layer reload at a time.
+    pub reloading: tokio::sync::Mutex<()>,
+}
+
+impl AppState {
+    /// A state with nothing loaded yet.
+    pub fn new(limits: Limits, admin_token: Option<String>) -> AppState {
+        AppState {
+            current: RwLock::new(None),
+            versions: AtomicU64::new(0),
+            limits,
+            admin_token,
+            reloading: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The current snapshot, or a 503 while loading.
+    pub fn snapshot(&self) -> Result<Arc<Snapshot>, ApiError> {
+        let current = self.current.read().map_err(|_| ApiError::internal("the data lock is poisoned"))?;
+        current.clone().ok_or_else(ApiError::loading)
+    }
+
+    /// Whether data is loaded.
+    pub fn is_ready(&self) -> bool {
+        self.current.read().is_ok_and(|c| c.is_some())
+    }
+
+    /// Makes `extract` and `engine` the data every new request sees, and
+    /// returns the new snapshot.
+    pub fn publish(&self, extract: Extract, engine: Engine) -> Arc<Snapshot> {
+        let version = self.versions.fetch_add(1, Ordering::SeqCst) + 1;
+        let snapshot = Arc::new(Snapshot {
+            extract,
+            engine,
+            version,
+            cache: ResultCache::default(),
+            coverage: ResultCache::default(),
+            targets: ResultCache::default(),
+        });
+        if let Ok(mut current) = self.current.write() {
+            *current = Some(snapshot.clone());
+        }
+        snapshot
+    }
+}
