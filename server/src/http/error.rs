@@ -31,6 +31,15 @@ impl ApiError {
         ApiError { status: StatusCode::BAD_REQUEST, code: "limit_exceeded", message: message.into() }
     }
 
+    /// A request body over the limit (413).
+    pub fn body_too_large() -> ApiError {
+        ApiError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "limit_exceeded",
+            message: "the request body is over the body_bytes limit (see /api/v1/meta)".into(),
+        }
+    }
+
     /// Something that does not exist (404).
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError { status: StatusCode::NOT_FOUND, code: "not_found", message: message.into() }

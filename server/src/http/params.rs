@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use axum::Json;
 use axum::extract::{FromRequest, Query, Request};
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
@@ -23,9 +23,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
         if request.method() == Method::POST {
-            let Json(value) = Json::<T>::from_request(request, state)
-                .await
-                .map_err(|e| ApiError::bad_request(format!("the JSON body: {}", e.body_text())))?;
+            let Json(value) = Json::<T>::from_request(request, state).await.map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::body_too_large()
+                } else {
+                    ApiError::bad_request(format!("the JSON body: {}", e.body_text()))
+                }
+            })?;
             Ok(Params(value))
         } else {
             let Query(value) = Query::<T>::try_from_uri(request.uri())

@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use geojson::{Feature, FeatureCollection};
 use reach_engine::layer_file::{parse_csv, parse_geojson};
@@ -117,7 +118,7 @@ pub async fn put_layer(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let layer = layer(&name)?;
     let token =
@@ -126,6 +127,10 @@ pub async fn put_layer(
         (Some(expected), Some(given)) if expected == given => {}
         (expected, _) => return Err(ApiError::unauthorized(expected.is_some())),
     }
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::body_too_large(),
+        _ => ApiError::bad_request(format!("the body: {}", e.body_text())),
+    })?;
     let content_type =
         headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("text/csv").to_string();
     let _one_at_a_time = app.reloading.lock().await;
