@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs besides Rust: GDAL's ogrinfo (Debian
-# gdal-bin), which checks that every GeoJSON we write opens in a real GIS
-# reader. Does nothing when it is already there.
+# Installs what the test suite needs besides Rust, each only when missing:
+# - GDAL's ogrinfo (Debian gdal-bin), which checks that every GeoJSON we
+#   write opens in a real GIS reader;
+# - Chromium (Debian chromium), the real browser of the web-map test;
+# - the web map's npm packages (MapLibre GL JS, playwright-core), by
+#   scripts/install-web.sh.
 set -euo pipefail
-if command -v ogrinfo >/dev/null 2>&1; then
-  exit 0
+cd "$(dirname "$0")/.."
+packages=()
+command -v ogrinfo >/dev/null 2>&1 || packages+=(gdal-bin)
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "installing ${packages[*]} for the tests" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
-echo "installing gdal-bin (ogrinfo) for the GIS reader tests" >&2
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq gdal-bin >/dev/null
+bash scripts/install-web.sh

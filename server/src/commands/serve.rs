@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use clap::Args;
+use reach_engine::DemandSource;
+use reach_engine::demand::DemandMapping;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
@@ -30,6 +32,9 @@ pub struct ServeArgs {
     /// Take no facilities from OSM tags, only from layer files.
     #[arg(long)]
     pub no_osm_facilities: bool,
+    /// Demand points from this CSV or GeoJSON file instead of from OSM tags.
+    #[arg(long, value_name = "FILE")]
+    pub demand: Option<PathBuf>,
     /// A TOML file of profiles that replace or add to the built-in ones.
     #[arg(long, value_name = "FILE")]
     pub profiles: Option<PathBuf>,
@@ -78,6 +83,10 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let profiles = loading::profiles(&load)?;
     let profile = profiles.get(&args.profile)?.clone();
+    let demand = match &args.demand {
+        Some(path) => DemandSource::File(path.clone()),
+        None => DemandSource::Osm(DemandMapping::default()),
+    };
     let token = args.admin_token.clone().or_else(|| std::env::var(TOKEN_VARIABLE).ok()).filter(|t| !t.is_empty());
     let state = Arc::new(AppState::new(Limits::default(), token));
     let runtime =
@@ -91,7 +100,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         let failed = Arc::new(Notify::new());
         let (loader, error_slot, failure) = (state.clone(), load_error.clone(), failed.clone());
         tokio::spawn(async move {
-            let loaded = tokio::task::spawn_blocking(move || load_and_publish(&load, &profile, &loader)).await;
+            let loaded = tokio::task::spawn_blocking(move || load_and_publish(&load, demand, &profile, &loader)).await;
             let error = match loaded {
                 Ok(Ok(())) => return,
                 Ok(Err(error)) => error,
@@ -119,9 +128,14 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// Loads the extract, builds the engine, publishes it and precomputes the
 /// default coverage.
-fn load_and_publish(load: &LoadArgs, profile: &reach_engine::Profile, state: &AppState) -> anyhow::Result<()> {
+fn load_and_publish(
+    load: &LoadArgs,
+    demand: DemandSource,
+    profile: &reach_engine::Profile,
+    state: &AppState,
+) -> anyhow::Result<()> {
     let progress = TerminalProgress::new(load.quiet);
-    let extract = loading::extract(load, &progress)?;
+    let extract = loading::extract_with_demand(load, demand, &progress)?;
     let engine = loading::engine(load, &extract, profile, &progress)?;
     progress.finish();
     let snapshot = state.publish(extract, engine);

@@ -34,6 +34,7 @@ use tower_http::trace::TraceLayer;
 pub use error::ApiError;
 pub use routes::coverage::{CoverageParams, compute as compute_coverage};
 pub use state::{AppState, Limits, Snapshot};
+pub use web::default_vendor_dir;
 
 /// The header that carries each request's id.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -62,7 +63,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .nest("/api/v1", api)
         .route("/health", get(health))
         .route("/ready", get(ready))
-        .merge(web::routes())
+        .merge(web::routes(state.vendor_dir.clone()))
         .fallback(no_such_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limits.body_bytes))

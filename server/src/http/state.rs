@@ -111,6 +111,8 @@ pub struct AppState {
     pub admin_token: Option<String>,
     /// One layer reload at a time.
     pub reloading: tokio::sync::Mutex<()>,
+    /// Where the web map's MapLibre GL JS files are.
+    pub vendor_dir: std::path::PathBuf,
 }
 
 impl AppState {
@@ -122,6 +124,7 @@ impl AppState {
             limits,
             admin_token,
             reloading: tokio::sync::Mutex::new(()),
+            vendor_dir: super::web::default_vendor_dir(),
         }
     }
 
