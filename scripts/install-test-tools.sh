@@ -2,7 +2,8 @@
 # Installs what the test suite needs besides Rust, each only when missing:
 # - GDAL's ogrinfo (Debian gdal-bin), which checks that every GeoJSON we
 #   write opens in a real GIS reader;
-# - Chromium (Debian chromium), the real browser of the web-map test;
+# - Chromium (Debian chromium), the real browser of the web-map test, and
+#   Node.js with npm (Debian nodejs, npm) to drive it;
 # - the web map's npm packages (MapLibre GL JS, playwright-core), by
 #   scripts/install-web.sh.
 set -euo pipefail
@@ -10,6 +11,7 @@ cd "$(dirname "$0")/.."
 packages=()
 command -v ogrinfo >/dev/null 2>&1 || packages+=(gdal-bin)
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing ${packages[*]} for the tests" >&2
   sudo=""

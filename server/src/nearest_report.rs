@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use geojson::{FeatureCollection, JsonObject};
 use rayon::prelude::*;
 use reach_engine::layer_file::NamedPoint;
-use reach_engine::nearest::{Filter, Nearest, Query, Table, Targets};
+use reach_engine::nearest::{Filter, Nearest, Query, Table};
 use reach_engine::opening::{UnknownHours, parse_local_time};
 use reach_engine::to_geojson::{answer_feature, answer_properties};
 use reach_engine::{Amenities, Engine, Layer, SnapError};
@@ -61,17 +61,14 @@ fn local_time(text: &str) -> Result<NaiveDateTime, String> {
     parse_local_time(text)
 }
 
-/// Every rider's answers, in parallel, in the riders' order: the nearest
-/// facilities of every road node are precomputed once ([`Table`]), then
-/// each rider costs a snap and a few lookups.
+/// Every rider's answers from a precomputed [`Table`], in parallel, in the
+/// riders' order: each rider costs a snap and a few lookups.
 pub fn answer_all(
     engine: &Engine,
-    targets: &Targets,
-    query: &Query,
+    table: &Table,
     riders: &[NamedPoint],
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Vec<Result<Nearest, SnapError>> {
-    let table = Table::new(engine, targets, query);
     let done = AtomicUsize::new(0);
     riders
         .par_iter()

@@ -365,10 +365,12 @@ async fn limits_overload_timeouts_and_protocol_details() {
         .error(StatusCode::PAYLOAD_TOO_LARGE, "limit_exceeded");
 
     let shut = server(Limits { concurrent_requests: 0, ..Limits::default() }, None);
-    let message = get(&shut, "/api/v1/meta").await.error(StatusCode::SERVICE_UNAVAILABLE, "overloaded");
+    let message = get(&shut, "/api/v1/meta").await;
+    assert_eq!(message.headers.get(header::RETRY_AFTER).unwrap(), "1");
+    let message = message.error(StatusCode::TOO_MANY_REQUESTS, "overloaded");
     assert!(message.contains("concurrent_requests"), "{message}");
     let hasty = server(Limits { request_seconds: 0, ..Limits::default() }, None);
-    let message = get(&hasty, "/api/v1/coverage?minutes=3").await.error(StatusCode::SERVICE_UNAVAILABLE, "timeout");
+    let message = get(&hasty, "/api/v1/coverage?minutes=3").await.error(StatusCode::REQUEST_TIMEOUT, "timeout");
     assert!(message.contains("request_seconds"), "{message}");
 
     let router = server(Limits::default(), None);

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Args;
 use reach_engine::layer_file::{NamedPoint, read_point_file};
-use reach_engine::nearest::{DEFAULT_MAX_MINUTES, Nearest, Targets, nearest};
+use reach_engine::nearest::{DEFAULT_MAX_MINUTES, Nearest, Table, Targets, nearest};
 use reach_engine::search::SearchSpace;
 use reach_engine::{Engine, Progress, SnapError};
 
@@ -101,8 +101,8 @@ pub fn run(args: &NearestArgs) -> anyhow::Result<ExitCode> {
     match (riders, args.from) {
         (Some(riders), _) => {
             progress.update(Progress::Step("precomputing the nearest facilities of every road node"));
-            let answers =
-                answer_all(&engine, &targets, &query, &riders, &|done, total| progress.count("riders", done, total));
+            let table = Table::new(&engine, &targets, &query);
+            let answers = answer_all(&engine, &table, &riders, &|done, total| progress.count("riders", done, total));
             progress.finish();
             write_batch(args, &engine, &riders, &answers)?;
         }

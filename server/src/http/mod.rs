@@ -97,16 +97,21 @@ impl MakeRequestId for Counter {
     }
 }
 
-/// The JSON error for a request refused by the limits.
+/// The JSON error for a request refused by the limits: 408 when it took
+/// longer than the request time limit, 429 (with `Retry-After`) when too
+/// many requests run at once.
 async fn overload_or_timeout(error: BoxError) -> Response {
-    let (code, message) = if error.is::<tower::timeout::error::Elapsed>() {
-        ("timeout", "the request took longer than the request_seconds limit (see /api/v1/meta)")
-    } else if error.is::<tower::load_shed::error::Overloaded>() {
-        ("overloaded", "too many requests at once (the concurrent_requests limit, see /api/v1/meta); retry shortly")
-    } else {
-        return ApiError::internal(error.to_string()).into_response();
-    };
-    ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code, message: message.into() }.into_response()
+    if error.is::<tower::timeout::error::Elapsed>() {
+        let message = "the request took longer than the request_seconds limit (see /api/v1/meta)";
+        return ApiError { status: StatusCode::REQUEST_TIMEOUT, code: "timeout", message: message.into() }
+            .into_response();
+    }
+    if error.is::<tower::load_shed::error::Overloaded>() {
+        let message = "too many requests at once (the concurrent_requests limit, see /api/v1/meta); retry shortly";
+        let refusal = ApiError { status: StatusCode::TOO_MANY_REQUESTS, code: "overloaded", message: message.into() };
+        return ([(header::RETRY_AFTER, "1")], refusal).into_response();
+    }
+    ApiError::internal(error.to_string()).into_response()
 }
 
 /// Liveness: the process answers.

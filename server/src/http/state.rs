@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use reach_engine::nearest::Targets;
+use reach_engine::nearest::Table;
 use reach_engine::{Engine, Extract};
 
 use super::error::ApiError;
@@ -53,8 +53,9 @@ pub struct Snapshot {
     pub cache: ResultCache<Vec<u8>>,
     /// Coverage results, by request (several routes answer from one).
     pub coverage: ResultCache<CoverageReport>,
-    /// Prepared nearest-facility filters, by filter.
-    pub targets: ResultCache<Targets>,
+    /// Nearest-facility tables (the k nearest facilities of every node),
+    /// by filter and query: a rider's answer is then a few lookups.
+    pub tables: ResultCache<Table>,
 }
 
 impl Snapshot {
@@ -67,23 +68,27 @@ impl Snapshot {
     }
 }
 
+/// Most answers the result cache keeps.
+const CACHED_ANSWERS: usize = 256;
+/// Most coverage results kept.
+const CACHED_COVERAGES: usize = 32;
+/// Most nearest-facility tables kept (a few MB each on a city).
+const CACHED_TABLES: usize = 16;
+
 /// Results of expensive requests, by a canonical form of the request.
 /// Bounded: when full, it starts again empty.
 #[derive(Debug)]
 pub struct ResultCache<T> {
     entries: Mutex<HashMap<String, Arc<T>>>,
+    capacity: usize,
 }
-
-impl<T> Default for ResultCache<T> {
-    fn default() -> Self {
-        ResultCache { entries: Mutex::new(HashMap::new()) }
-    }
-}
-
-/// Most answers the result cache keeps.
-const CACHE_ENTRIES: usize = 256;
 
 impl<T> ResultCache<T> {
+    /// An empty cache of at most `capacity` results.
+    pub fn new(capacity: usize) -> ResultCache<T> {
+        ResultCache { entries: Mutex::new(HashMap::new()), capacity }
+    }
+
     /// The cached result of `key`.
     pub fn get(&self, key: &str) -> Option<Arc<T>> {
         self.entries.lock().ok()?.get(key).cloned()
@@ -92,7 +97,7 @@ impl<T> ResultCache<T> {
     /// Keeps the result of `key`.
     pub fn put(&self, key: String, body: Arc<T>) {
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= CACHE_ENTRIES {
+            if entries.len() >= self.capacity {
                 entries.clear();
             }
             entries.insert(key, body);
@@ -147,9 +152,9 @@ impl AppState {
             extract,
             engine,
             version,
-            cache: ResultCache::default(),
-            coverage: ResultCache::default(),
-            targets: ResultCache::default(),
+            cache: ResultCache::new(CACHED_ANSWERS),
+            coverage: ResultCache::new(CACHED_COVERAGES),
+            tables: ResultCache::new(CACHED_TABLES),
         });
         if let Ok(mut current) = self.current.write() {
             *current = Some(snapshot.clone());

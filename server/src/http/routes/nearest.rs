@@ -1,13 +1,11 @@
 //! `/nearest` for one rider and `/nearest/batch` for many.
 
-use std::cell::RefCell;
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::response::Response;
 use reach_engine::layer_file::NamedPoint;
-use reach_engine::nearest::{DEFAULT_MAX_MINUTES, Filter, Targets, nearest};
-use reach_engine::search::SearchSpace;
+use reach_engine::nearest::{DEFAULT_MAX_MINUTES, Filter, Query, Table, Targets};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -62,33 +60,16 @@ impl NearestParams {
     }
 }
 
-/// The facilities that pass `filter`, prepared once per snapshot.
-fn targets(s: &Snapshot, filter: &Filter) -> Arc<Targets> {
-    let key = format!("{filter:?}");
-    if let Some(targets) = s.targets.get(&key) {
-        return targets;
+/// The nearest-facility table of `filter` and `query`, built once per
+/// snapshot (a few milliseconds on a city) and kept.
+fn table(s: &Snapshot, filter: &Filter, query: &Query) -> Arc<Table> {
+    let key = format!("{filter:?} {query:?}");
+    if let Some(table) = s.tables.get(&key) {
+        return table;
     }
-    let targets = Arc::new(Targets::new(&s.engine, filter));
-    s.targets.put(key, targets.clone());
-    targets
-}
-
-thread_local! {
-    /// Each worker thread's search space, reused across requests.
-    static SPACE: RefCell<Option<SearchSpace>> = const { RefCell::new(None) };
-}
-
-/// Runs `work` with this thread's search space for a graph of `nodes` nodes.
-fn with_space<T>(nodes: usize, work: impl FnOnce(&mut SearchSpace) -> T) -> T {
-    SPACE.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let space = match slot.take() {
-            Some(space) if space.node_count() == nodes => space,
-            _ => SearchSpace::new(nodes),
-        };
-        let space = slot.insert(space);
-        work(space)
-    })
+    let table = Arc::new(Table::new(&s.engine, &Targets::new(&s.engine, filter), query));
+    s.tables.put(key, table.clone());
+    table
 }
 
 /// The `k` facilities a rider reaches soonest, with the route to each.
@@ -110,8 +91,7 @@ pub async fn nearest_one(
     let snapshot = app.snapshot()?;
     let engine = &snapshot.engine;
     let start = engine.snap([lon, lat]).map_err(|e| ApiError::not_on_network(format!("the point {lon},{lat}: {e}")))?;
-    let targets = targets(&snapshot, &filter);
-    let result = with_space(engine.graph.node_count(), |space| nearest(engine, &targets, &start, &query, space));
+    let result = table(&snapshot, &filter, &query).nearest(engine, &start);
     Ok(body_response(GEOJSON, to_bytes(&collection(engine, [lon, lat], &result))?))
 }
 
@@ -177,8 +157,8 @@ pub async fn nearest_batch(
                 lat: r.lat,
             })
             .collect();
-        let targets = targets(&snapshot, &filter);
-        let answers = answer_all(engine, &targets, &query, &riders, &|_, _| {});
+        let table = table(&snapshot, &filter, &query);
+        let answers = answer_all(engine, &table, &riders, &|_, _| {});
         let features = batch_rows(&riders, &answers).iter().map(|row| row.feature(engine, params.routes)).collect();
         to_bytes(&geojson::FeatureCollection { bbox: None, features, foreign_members: None })
     })
