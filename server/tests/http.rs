@@ -132,6 +132,8 @@ async fn layers_and_roads() {
 
     let roads = get(&router, "/api/v1/roads?bbox=24.9440,60.1710,24.9450,60.1715").await.features();
     assert!(!roads.is_empty());
+    let by_post = post(&router, "/api/v1/roads", json!({"bbox": "24.9440,60.1710,24.9450,60.1715"})).await.features();
+    assert_eq!(by_post, roads);
     for road in &roads {
         assert_eq!(road["geometry"]["type"], "LineString");
         assert!(road["properties"]["time_s"].as_f64().unwrap() > 0.0);
@@ -440,6 +442,7 @@ async fn gdal_reads_every_geojson_answer() {
         ("/api/v1/gaps?minutes=2,4", "Multi Line String"),
         ("/api/v1/gaps?minutes=2,4&areas=true", "Multi Polygon"),
         ("/api/v1/catchments?minutes=2,4", "Point"),
+        ("/api/v1/catchments?minutes=2,4&areas=true", "Multi Polygon"),
         ("/api/v1/nearest?lon=24.94&lat=60.169&k=3", "Line String"),
     ];
     for (k, (uri, geometry)) in answers.iter().enumerate() {
@@ -449,4 +452,10 @@ async fn gdal_reads_every_geojson_answer() {
         std::fs::write(&path, &reply.body).unwrap();
         assert_eq!(ogrinfo(&path), (geometry.to_string(), count), "{uri}");
     }
+    let riders = json!({"riders": [{"lon": 24.94, "lat": 60.169}, {"lon": 24.945, "lat": 60.17}], "k": 2});
+    let reply = post(&router, "/api/v1/nearest/batch", riders).await;
+    assert_eq!(reply.features().len(), 4);
+    let path = dir.join("batch.geojson");
+    std::fs::write(&path, &reply.body).unwrap();
+    assert_eq!(ogrinfo(&path), ("Point".to_string(), 4));
 }

@@ -45,7 +45,7 @@ pub fn app(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/meta", get(routes::data::meta))
         .route("/layers/{layer}", get(routes::data::get_layer).put(routes::data::put_layer))
-        .route("/roads", get(routes::data::roads))
+        .route("/roads", get(routes::data::roads).post(routes::data::roads))
         .route("/isochrones", get(routes::isochrones::isochrones).post(routes::isochrones::isochrones))
         .route("/service-circles", get(routes::isochrones::service_circles).post(routes::isochrones::service_circles))
         .route("/coverage", get(routes::coverage::coverage).post(routes::coverage::coverage))

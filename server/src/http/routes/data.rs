@@ -14,7 +14,7 @@ use reach_engine::to_geojson::{edge_feature, facility_feature};
 use reach_engine::{Amenity, Engine, Layer};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::http::error::ApiError;
 use crate::http::params::Params;
@@ -164,7 +164,7 @@ pub async fn put_layer(
 }
 
 /// Parameters of `/roads`.
-#[derive(Debug, Clone, Serialize, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Serialize, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
 pub struct RoadsParams {
     /// `min_lon,min_lat,max_lon,max_lat`.
@@ -174,7 +174,8 @@ pub struct RoadsParams {
 
 /// The road edges (one per direction of travel) with a segment in the box,
 /// with their travel times.
-#[utoipa::path(get, path = "/api/v1/roads", tag = "data", params(RoadsParams),
+#[utoipa::path(method(get, post), path = "/api/v1/roads", tag = "data", params(RoadsParams),
+    request_body(content = RoadsParams, description = "The same parameters as JSON (POST)"),
     responses((status = 200, description = "Directed edges as LineStrings", content_type = "application/geo+json"),
               (status = 400, description = "Bad box, or too many roads")))]
 pub async fn roads(
