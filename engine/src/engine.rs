@@ -8,6 +8,7 @@ use geo::{Coord, LineString};
 use serde::Serialize;
 
 use crate::amenity::Amenities;
+use crate::crs::Crs;
 use crate::demand::{DemandMapping, DemandPoint, read_demand_file};
 use crate::facility::{Facilities, Facility, FacilityId, Layer, check_unique_ids};
 use crate::geo_math::LocalProjection;
@@ -47,6 +48,9 @@ pub struct ExtractOptions {
     pub layer_files: Vec<PathBuf>,
     /// Where demand points come from.
     pub demand: DemandSource,
+    /// The coordinate system of the layer and demand files (OSM is WGS84);
+    /// their positions are converted to WGS84 when read.
+    pub crs: Crs,
 }
 
 /// Where demand points come from.
@@ -69,6 +73,7 @@ impl Default for ExtractOptions {
             osm_facilities: true,
             layer_files: Vec::new(),
             demand: DemandSource::None,
+            crs: Crs::Wgs84,
         }
     }
 }
@@ -143,13 +148,22 @@ impl Extract {
             Vec::new()
         };
         for layer_file in &options.layer_files {
-            facilities.extend(read_layer_file(layer_file)?);
+            facilities.extend(read_layer_file(layer_file)?.into_iter().map(|mut f| {
+                [f.lon, f.lat] = options.crs.to_wgs84([f.lon, f.lat]);
+                f
+            }));
         }
         check_unique_ids(&facilities).map_err(EngineError::DuplicateFacility)?;
         let demand = match &options.demand {
             DemandSource::None => Vec::new(),
             DemandSource::Osm(mapping) => osm.points_of_interest.iter().filter_map(|p| mapping.point(p)).collect(),
-            DemandSource::File(path) => read_demand_file(path)?,
+            DemandSource::File(path) => read_demand_file(path)?
+                .into_iter()
+                .map(|mut d| {
+                    [d.lon, d.lat] = options.crs.to_wgs84([d.lon, d.lat]);
+                    d
+                })
+                .collect(),
         };
         Ok(Extract { file, osm, facilities, demand })
     }

@@ -32,6 +32,7 @@
 
 mod amenity;
 pub mod coverage;
+pub mod crs;
 pub mod demand;
 mod engine;
 mod facility;
@@ -50,6 +51,7 @@ mod tag_mapping;
 pub mod to_geojson;
 
 pub use amenity::{Amenities, Amenity};
+pub use crs::Crs;
 pub use engine::{
     DemandReport, DemandSource, Engine, EngineError, Extract, ExtractOptions, LayerReport, LoadReport,
     MAX_SNAP_LIMIT_M, Progress, UnsnappedFacility,

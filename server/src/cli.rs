@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use reach_engine::Crs;
 
 use crate::commands;
 
@@ -64,9 +65,18 @@ pub struct LoadArgs {
     /// reported as unsnapped.
     #[arg(long, value_name = "METRES", default_value_t = reach_engine::DEFAULT_MAX_SNAP_M, value_parser = snap_limit)]
     pub max_snap_m: f64,
+    /// The coordinate system of every input and output position: `wgs84`,
+    /// `gcj02` (AMap, Tencent) or `bd09` (Baidu). OSM data is WGS84.
+    #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
+    pub crs: Crs,
     /// No progress bar, even on a terminal.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Parses a coordinate system name.
+fn parse_crs(text: &str) -> Result<Crs, String> {
+    text.parse()
 }
 
 /// Parses `LON,LAT` as a checked WGS84 position.

@@ -42,6 +42,7 @@ pub fn extract_with_demand(
         osm_facilities: !args.no_osm_facilities,
         layer_files: args.layer_files.clone(),
         demand,
+        crs: args.crs,
     };
     Ok(Extract::read(&args.pbf, &options, &|p| progress.update(p))?)
 }

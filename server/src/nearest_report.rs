@@ -7,11 +7,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::NaiveDateTime;
 use geojson::{FeatureCollection, JsonObject};
 use rayon::prelude::*;
+use reach_engine::crs::convert_json;
 use reach_engine::layer_file::NamedPoint;
 use reach_engine::nearest::{Filter, Nearest, Query, Table};
 use reach_engine::opening::{UnknownHours, parse_local_time};
 use reach_engine::to_geojson::{answer_feature, answer_properties};
-use reach_engine::{Amenities, Engine, Layer, SnapError};
+use reach_engine::{Amenities, Crs, Engine, Layer, SnapError};
 use serde_json::{Value, json};
 
 /// The filters and limits of a nearest-facility request, as text from a
@@ -179,11 +180,12 @@ const CSV_COLUMNS: [&str; 11] = [
 ];
 
 /// Writes the rows as CSV with [`CSV_COLUMNS`]; returns the row count.
-pub fn write_csv(writer: impl std::io::Write, engine: &Engine, rows: &[BatchRow]) -> anyhow::Result<usize> {
+pub fn write_csv(writer: impl std::io::Write, engine: &Engine, rows: &[BatchRow], crs: Crs) -> anyhow::Result<usize> {
     let mut csv = csv::Writer::from_writer(writer);
     csv.write_record(CSV_COLUMNS)?;
     for row in rows {
-        let properties = row.properties(engine);
+        let mut properties = Value::Object(row.properties(engine));
+        convert_json(&mut properties, crs);
         csv.write_record(CSV_COLUMNS.iter().map(|c| cell(properties.get(*c))))?;
     }
     csv.flush()?;

@@ -8,13 +8,26 @@ use std::path::Path;
 use anyhow::Context;
 use geojson::{Feature, FeatureWriter};
 use rayon::prelude::*;
+use reach_engine::Crs;
+use reach_engine::crs::convert_json;
 
-/// Writes a GeoJSON FeatureCollection feature by feature; returns the count.
-pub fn write_features(writer: impl Write, features: impl Iterator<Item = Feature>) -> anyhow::Result<usize> {
+/// A feature with its coordinates in `crs` (features are built in WGS84).
+pub fn in_crs(feature: Feature, crs: Crs) -> anyhow::Result<Feature> {
+    if crs == Crs::Wgs84 {
+        return Ok(feature);
+    }
+    let mut value = serde_json::to_value(&feature)?;
+    convert_json(&mut value, crs);
+    Ok(serde_json::from_value(value)?)
+}
+
+/// Writes a GeoJSON FeatureCollection feature by feature, coordinates in
+/// `crs`; returns the count.
+pub fn write_features(writer: impl Write, features: impl Iterator<Item = Feature>, crs: Crs) -> anyhow::Result<usize> {
     let mut writer = FeatureWriter::from_writer(BufWriter::new(writer));
     let mut count = 0;
     for feature in features {
-        writer.write_feature(&feature)?;
+        writer.write_feature(&in_crs(feature, crs)?)?;
         count += 1;
     }
     writer.finish()?;
@@ -22,10 +35,15 @@ pub fn write_features(writer: impl Write, features: impl Iterator<Item = Feature
     Ok(count)
 }
 
-/// Writes a GeoJSON FeatureCollection to `path` feature by feature, through
-/// a temporary file renamed into place at the end. Returns the feature count.
-pub fn write_feature_collection(path: &Path, features: impl Iterator<Item = Feature>) -> anyhow::Result<usize> {
-    write_atomically(path, |file| write_features(file, features))
+/// Writes a GeoJSON FeatureCollection to `path` feature by feature,
+/// coordinates in `crs`, through a temporary file renamed into place at the
+/// end. Returns the feature count.
+pub fn write_feature_collection(
+    path: &Path,
+    features: impl Iterator<Item = Feature>,
+    crs: Crs,
+) -> anyhow::Result<usize> {
+    write_atomically(path, |file| write_features(file, features, crs))
 }
 
 /// Like [`write_feature_collection`] for one feature per item of a large
@@ -35,13 +53,25 @@ pub fn write_feature_collection_par<T: Sync>(
     path: &Path,
     items: &[T],
     feature: impl Fn(&T) -> Feature + Sync,
+    crs: Crs,
 ) -> anyhow::Result<usize> {
-    write_serialized_par(path, items, |item, out| serde_json::to_writer(out, &feature(item)))
+    write_serialized_par(path, items, |item, out| serialize_in_crs(&feature(item), crs, out))
 }
 
-/// Writes features already built, serializing them in parallel.
-pub fn write_features_par(path: &Path, features: &[Feature]) -> anyhow::Result<usize> {
-    write_serialized_par(path, features, |feature, out| serde_json::to_writer(out, feature))
+/// Writes features already built, serializing them in parallel, coordinates
+/// in `crs`.
+pub fn write_features_par(path: &Path, features: &[Feature], crs: Crs) -> anyhow::Result<usize> {
+    write_serialized_par(path, features, |feature, out| serialize_in_crs(feature, crs, out))
+}
+
+/// Serializes a WGS84 feature with its coordinates in `crs`.
+fn serialize_in_crs(feature: &Feature, crs: Crs, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    if crs == Crs::Wgs84 {
+        return serde_json::to_writer(out, feature);
+    }
+    let mut value = serde_json::to_value(feature)?;
+    convert_json(&mut value, crs);
+    serde_json::to_writer(out, &value)
 }
 
 /// Serializes one feature per item with `serialize`, in parallel chunks, and

@@ -654,3 +654,71 @@ fn bad_nearest_requests_say_what_and_where() {
         assert_eq!(reach(&args).status.code(), Some(2), "{extra:?}: a usage error");
     }
 }
+
+const CHENGDU: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/chengdu.osm.pbf");
+
+/// A position of a GeoJSON value.
+fn position(value: &Value) -> [f64; 2] {
+    [value[0].as_f64().unwrap(), value[1].as_f64().unwrap()]
+}
+
+#[test]
+fn chinese_map_coordinates_in_and_out() {
+    // A rider near Tianfu Square, as GPS (WGS84) and as AMap shows it (GCJ-02).
+    let wgs84 = [104.0657, 30.6570];
+    let gcj02 = reach_engine::Crs::Gcj02.from_wgs84(wgs84);
+    let ask = |point: [f64; 2], crs: &str| {
+        let from = format!("{},{}", point[0], point[1]);
+        let output = reach(&["nearest", CHENGDU, "--from", &from, "--k", "2", "--json", "--crs", crs]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        serde_json::from_str::<Value>(&stdout(&output)).expect("GeoJSON")
+    };
+    let (plain, amap) = (ask(wgs84, "wgs84"), ask(gcj02, "gcj02"));
+    let answers = |v: &Value| -> Vec<(String, f64)> {
+        v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["properties"]["facility"].as_str().unwrap().to_string(),
+                    f["properties"]["seconds"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(answers(&plain), answers(&amap), "the same rider gets the same answers");
+    assert_eq!(answers(&plain).len(), 2);
+    let expected = reach_engine::Crs::Gcj02.from_wgs84(position(&plain["snapped"]));
+    let got = position(&amap["snapped"]);
+    assert!((got[0] - expected[0]).abs() < 1e-9 && (got[1] - expected[1]).abs() < 1e-9, "{got:?} vs {expected:?}");
+    let first = |v: &Value| position(&v["features"][0]["geometry"]["coordinates"][0]);
+    let shift = reach_engine::haversine_m(first(&plain), first(&amap));
+    assert!((100.0..1000.0).contains(&shift), "GCJ-02 routes are drawn hundreds of metres off WGS84: {shift} m");
+
+    // A city list in GCJ-02 comes back where the city put it, and joins the
+    // network where it really is.
+    let dir = scratch("crs");
+    let csv = format!("id,layer,lon,lat\namap-1,stations,{},{}\n", gcj02[0], gcj02[1]);
+    let layer = write(&dir, "amap.csv", csv.as_bytes());
+    let out = dir.join("export");
+    let output = reach(&[
+        "export",
+        CHENGDU,
+        "--layer-file",
+        &layer,
+        "--no-osm-facilities",
+        "--crs",
+        "gcj02",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let stations = read_json(&out.join("stations.geojson"));
+    let back = position(&stations["features"][0]["geometry"]["coordinates"]);
+    assert!((back[0] - gcj02[0]).abs() < 1e-7 && (back[1] - gcj02[1]).abs() < 1e-7, "{back:?} vs {gcj02:?}");
+    assert!(stations["features"][0]["properties"]["snap_distance_m"].as_f64().unwrap() < 50.0);
+    let output = reach(&["nearest", SAMPLE, "--from", "24.94,60.169", "--crs", "mars"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("known coordinate systems: wgs84, gcj02, bd09"), "{}", stderr(&output));
+}

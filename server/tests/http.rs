@@ -394,6 +394,43 @@ async fn limits_overload_timeouts_and_protocol_details() {
 }
 
 #[tokio::test]
+async fn requests_and_answers_in_chinese_map_coordinates() {
+    let extract = Extract::read(
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/chengdu.osm.pbf")),
+        &ExtractOptions::default(),
+        &|_| {},
+    )
+    .expect("Chengdu loads");
+    let engine = Engine::build(&extract, Profiles::default().get("ebike").unwrap(), 300.0, &|_| {}).expect("engine");
+    let state = Arc::new(AppState::new(Limits::default(), None));
+    state.publish(extract, engine);
+    let router = app(state);
+    let wgs84 = [104.0657, 30.6570];
+    for crs in [reach_engine::Crs::Gcj02, reach_engine::Crs::Bd09] {
+        let p = crs.from_wgs84(wgs84);
+        let plain = get(&router, &format!("/api/v1/nearest?lon={}&lat={}&k=1", wgs84[0], wgs84[1])).await.json();
+        let local = get(&router, &format!("/api/v1/nearest?lon={}&lat={}&k=1&crs={crs}", p[0], p[1])).await;
+        let local = local.json();
+        assert_eq!(local["features"][0]["properties"]["facility"], plain["features"][0]["properties"]["facility"]);
+        let at = |v: &Value| [v[0].as_f64().unwrap(), v[1].as_f64().unwrap()];
+        let expected = crs.from_wgs84(at(&plain["snapped"]));
+        let got = at(&local["snapped"]);
+        assert!((got[0] - expected[0]).abs() < 1e-9 && (got[1] - expected[1]).abs() < 1e-9, "{crs}: {got:?}");
+        let iso = get(&router, &format!("/api/v1/isochrones?lon={}&lat={}&minutes=3&crs={crs}", p[0], p[1])).await;
+        let iso_plain = get(&router, &format!("/api/v1/isochrones?lon={}&lat={}&minutes=3", wgs84[0], wgs84[1])).await;
+        let (iso, iso_plain) = (iso.features(), iso_plain.features());
+        assert_eq!(iso[0]["properties"]["road_km"], iso_plain[0]["properties"]["road_km"], "{crs}: the same isochrone");
+        let corner = at(&iso[0]["geometry"]["coordinates"][0][0][0]);
+        let plain_corner = crs.from_wgs84(at(&iso_plain[0]["geometry"]["coordinates"][0][0][0]));
+        assert!((corner[0] - plain_corner[0]).abs() < 1e-6 && (corner[1] - plain_corner[1]).abs() < 1e-6, "{crs}");
+    }
+    get(&router, "/api/v1/meta?crs=mars").await.error(StatusCode::BAD_REQUEST, "bad_request");
+    let helsinki = server(Limits::default(), None);
+    let same = get(&helsinki, "/api/v1/layers/stations?crs=gcj02").await.features();
+    assert_eq!(same, get(&helsinki, "/api/v1/layers/stations").await.features(), "nothing moves outside China");
+}
+
+#[tokio::test]
 async fn openapi_lists_every_route() {
     let router = server(Limits::default(), None);
     let document = get(&router, "/api/v1/openapi.json").await.json();

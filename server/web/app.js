@@ -3,13 +3,17 @@
 // time-of-day control. Everything comes from this server's API; MapLibre GL
 // JS is served by the server itself (installed from npm), so nothing is
 // fetched from the internet unless a base map URL is given (?basemap=URL of
-// raster tiles with {z}/{x}/{y}).
+// raster tiles with {z}/{x}/{y}; with ?crs=gcj02 or bd09 everything is drawn
+// in that system, to lie on a Chinese base map).
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 
 const params = new URLSearchParams(location.search);
 const minutes = (params.get('minutes') || '10,15').split(',').map(Number).sort((a, b) => a - b);
 const layer = params.get('layer') || 'stations';
-const api = (path, query = {}) => `/api/v1/${path}?${new URLSearchParams(query)}`;
+// Coordinates of every request and answer: wgs84 (default), or gcj02 / bd09
+// to lie on AMap, Tencent or Baidu base maps (?crs=gcj02&basemap=...).
+const crs = params.get('crs') || 'wgs84';
+const api = (path, query = {}) => `/api/v1/${path}?${new URLSearchParams({ ...query, crs })}`;
 const empty = { type: 'FeatureCollection', features: [] };
 const colors = { stations: '#2166ac', merchants: '#e08214', parking: '#762a83' };
 

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use reach_engine::coverage::StudyArea;
+use reach_engine::crs::convert_json;
 use reach_engine::demand::DemandMapping;
 use reach_engine::isochrone::Contours;
 use reach_engine::opening::{UnknownHours, parse_local_time};
@@ -105,9 +106,10 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     progress.finish();
     let result = &report.result;
 
+    let crs = args.load.crs;
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     let roads: Vec<RoadId> = (0..result.roads.len() as RoadId).collect();
-    write_feature_collection_par(&args.out.join("roads.geojson"), &roads, |&r| road_feature(&engine, result, r))?;
+    write_feature_collection_par(&args.out.join("roads.geojson"), &roads, |&r| road_feature(&engine, result, r), crs)?;
     let files = [
         ("gaps.geojson", gap_features(result, false)),
         ("gap_areas.geojson", gap_features(result, true)),
@@ -115,10 +117,11 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
         ("catchment_areas.geojson", catchment_features(&engine, result, true)),
     ];
     for (name, features) in &files {
-        write_features_par(&args.out.join(name), features)?;
+        write_features_par(&args.out.join(name), features, crs)?;
     }
     let area_name = area.as_ref().map(|a| a.name.as_str());
-    let summary = summary(&engine, &extract.file, &ask, &report, area_name);
+    let mut summary = summary(&engine, &extract.file, &ask, &report, area_name);
+    convert_json(&mut summary, crs);
     std::fs::write(args.out.join("summary.json"), serde_json::to_string_pretty(&summary)? + "\n")
         .context("writing summary.json")?;
     let markdown = summary_markdown(&summary);

@@ -52,14 +52,14 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
                 .facilities
                 .in_layer(layer)
                 .map(|i| facility_feature(engine.facilities.get(i), &engine.snaps[i as usize]));
-            let count = write_feature_collection(&path, facilities)?;
+            let count = write_feature_collection(&path, facilities, args.load.crs)?;
             eprintln!("wrote {} ({count} facilities)", path.display());
         }
     }
     if roads {
         let path = args.out.join("roads.geojson");
         let edges: Vec<EdgeId> = (0..engine.graph.edge_count() as EdgeId).collect();
-        let count = write_feature_collection_par(&path, &edges, |&e| edge_feature(&engine.graph, e))?;
+        let count = write_feature_collection_par(&path, &edges, |&e| edge_feature(&engine.graph, e), args.load.crs)?;
         eprintln!("wrote {} ({count} directed edges, profile {})", path.display(), profile.name);
     }
     Ok(ExitCode::SUCCESS)

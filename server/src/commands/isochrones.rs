@@ -93,10 +93,11 @@ pub fn run(args: &IsochronesArgs) -> anyhow::Result<ExitCode> {
 
     let mut features = Vec::new();
     if let Some(point) = args.at {
-        let snap = engine.snap(point).with_context(|| format!("the point {},{}", point[0], point[1]))?;
+        let wgs84 = args.load.crs.to_wgs84(point);
+        let snap = engine.snap(wgs84).with_context(|| format!("the point {},{}", point[0], point[1]))?;
         let mut space = SearchSpace::new(engine.graph.node_count());
         let reached = Reached::search(&engine, &[snap], direction, limit, &mut space)?;
-        features = drawing.features(Origin::Point(point), &reached)?;
+        features = drawing.features(Origin::Point(wgs84), &reached)?;
     } else {
         let selected =
             engine.select_facilities(Some(layer), amenities, &args.facilities).map_err(anyhow::Error::msg)?;
@@ -128,11 +129,11 @@ pub fn run(args: &IsochronesArgs) -> anyhow::Result<ExitCode> {
     progress.finish();
     match &args.out {
         Some(path) => {
-            let count = write_feature_collection(path, features.into_iter())?;
+            let count = write_feature_collection(path, features.into_iter(), args.load.crs)?;
             eprintln!("wrote {} ({count} features)", path.display());
         }
         None => {
-            write_features(std::io::stdout().lock(), features.into_iter())?;
+            write_features(std::io::stdout().lock(), features.into_iter(), args.load.crs)?;
         }
     }
     Ok(ExitCode::SUCCESS)

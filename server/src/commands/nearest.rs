@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Args;
+use reach_engine::crs::convert_json;
 use reach_engine::layer_file::{NamedPoint, read_point_file};
 use reach_engine::nearest::{DEFAULT_MAX_MINUTES, Nearest, Table, Targets, nearest};
 use reach_engine::search::SearchSpace;
@@ -85,8 +86,17 @@ pub fn run(args: &NearestArgs) -> anyhow::Result<ExitCode> {
     };
     let query = ask.query().map_err(anyhow::Error::msg)?;
     let filter = ask.filter().map_err(anyhow::Error::msg)?;
+    let crs = args.load.crs;
     let riders = match &args.batch {
-        Some(path) => Some(read_point_file(path)?),
+        Some(path) => Some(
+            read_point_file(path)?
+                .into_iter()
+                .map(|mut rider| {
+                    [rider.lon, rider.lat] = crs.to_wgs84([rider.lon, rider.lat]);
+                    rider
+                })
+                .collect::<Vec<NamedPoint>>(),
+        ),
         None => None,
     };
     let profiles = loading::profiles(&args.load)?;
@@ -108,11 +118,14 @@ pub fn run(args: &NearestArgs) -> anyhow::Result<ExitCode> {
         }
         (None, Some(point)) => {
             progress.finish();
-            let start = engine.snap(point).with_context(|| format!("the point {},{}", point[0], point[1]))?;
+            let wgs84 = crs.to_wgs84(point);
+            let start = engine.snap(wgs84).with_context(|| format!("the point {},{}", point[0], point[1]))?;
             let mut space = SearchSpace::new(engine.graph.node_count());
             let result = nearest(&engine, &targets, &start, &query, &mut space);
             if args.json {
-                print(&collection(&engine, point, &result).to_string())?;
+                let mut json = serde_json::to_value(collection(&engine, wgs84, &result))?;
+                convert_json(&mut json, crs);
+                print(&json.to_string())?;
             } else {
                 print(&table(&engine, point, &result))?;
             }
@@ -161,14 +174,15 @@ fn write_batch(
     let geojson = args.out.as_deref().and_then(Path::extension).is_some_and(|e| e == "geojson" || e == "json");
     match &args.out {
         Some(path) if geojson => {
-            let count = write_feature_collection_par(path, &rows, |row| row.feature(engine, args.routes))?;
+            let count =
+                write_feature_collection_par(path, &rows, |row| row.feature(engine, args.routes), args.load.crs)?;
             eprintln!("wrote {} ({count} features for {} riders)", path.display(), riders.len());
         }
         Some(path) => {
-            write_atomically(path, |file| write_csv(file, engine, &rows))?;
+            write_atomically(path, |file| write_csv(file, engine, &rows, args.load.crs))?;
             eprintln!("wrote {} ({} rows for {} riders)", path.display(), rows.len(), riders.len());
         }
-        None => write_csv(std::io::stdout().lock(), engine, &rows).map(|_| ())?,
+        None => write_csv(std::io::stdout().lock(), engine, &rows, args.load.crs).map(|_| ())?,
     }
     Ok(())
 }

@@ -51,6 +51,10 @@ pub struct ServeArgs {
     /// without one, writes are off.
     #[arg(long, value_name = "TOKEN")]
     pub admin_token: Option<String>,
+    /// The coordinate system of the layer and demand files (`wgs84`,
+    /// `gcj02` or `bd09`); requests choose theirs with `crs=`.
+    #[arg(long, default_value = "wgs84", value_parser = |t: &str| t.parse::<reach_engine::Crs>())]
+    pub crs: reach_engine::Crs,
     /// No progress bar, even on a terminal.
     #[arg(long, short)]
     pub quiet: bool,
@@ -79,6 +83,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         profiles: args.profiles.clone(),
         tag_mapping: args.tag_mapping.clone(),
         max_snap_m: reach_engine::DEFAULT_MAX_SNAP_M,
+        crs: args.crs,
         quiet: args.quiet,
     };
     let profiles = loading::profiles(&load)?;

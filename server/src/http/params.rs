@@ -6,8 +6,10 @@ use std::fmt::Display;
 use std::str::FromStr;
 
 use axum::Json;
-use axum::extract::{FromRequest, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
+use reach_engine::Crs;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
@@ -35,6 +37,24 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
             let Query(value) = Query::<T>::try_from_uri(request.uri())
                 .map_err(|e| ApiError::bad_request(format!("the query string: {}", e.body_text())))?;
             Ok(Params(value))
+        }
+    }
+}
+
+/// The coordinate system of a request's positions and of its answer, from
+/// `crs=` in the query string (for `POST` too): `wgs84` (default), `gcj02`
+/// or `bd09`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestCrs(pub Crs);
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestCrs {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let asked = parts.uri.query().into_iter().flat_map(|q| q.split('&')).find_map(|pair| pair.strip_prefix("crs="));
+        match asked {
+            None => Ok(RequestCrs(Crs::Wgs84)),
+            Some(text) => text.parse().map(RequestCrs).map_err(ApiError::bad_request),
         }
     }
 }

@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use reach_engine::Crs;
+use reach_engine::crs::convert_json;
 
 use super::error::ApiError;
 use super::state::Snapshot;
@@ -32,11 +34,12 @@ pub enum Reuse {
 pub async fn answer(
     snapshot: Arc<Snapshot>,
     headers: &HeaderMap,
-    request: String,
+    (request, crs): (String, Crs),
     content_type: &'static str,
     reuse: Reuse,
     compute: impl FnOnce(&Snapshot) -> Result<Vec<u8>, ApiError> + Send + 'static,
 ) -> Result<Response, ApiError> {
+    let request = format!("{request} crs={crs}");
     let etag = snapshot.etag(&request);
     let client_has_it = headers
         .get(header::IF_NONE_MATCH)
@@ -49,7 +52,7 @@ pub async fn answer(
         (Reuse::Cached, Some(body)) => body,
         _ => {
             let computing = snapshot.clone();
-            let body = Arc::new(blocking(move || compute(&computing)).await?);
+            let body = Arc::new(blocking(move || in_crs(compute(&computing)?, crs)).await?);
             if reuse == Reuse::Cached {
                 snapshot.cache.put(request, body.clone());
             }
@@ -72,6 +75,17 @@ pub async fn blocking<T: Send + 'static>(
 /// A 200 answer with a body of `content_type`.
 pub fn body_response(content_type: &'static str, body: Vec<u8>) -> Response {
     ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body).into_response()
+}
+
+/// A JSON answer with its WGS84 coordinates converted to `crs`.
+pub fn in_crs(body: Vec<u8>, crs: Crs) -> Result<Vec<u8>, ApiError> {
+    if crs == Crs::Wgs84 {
+        return Ok(body);
+    }
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| ApiError::internal(format!("cannot convert the answer: {e}")))?;
+    convert_json(&mut value, crs);
+    to_bytes(&value)
 }
 
 /// Serializes a value as JSON bytes.

@@ -10,13 +10,13 @@ use geojson::FeatureCollection;
 use reach_engine::coverage::StudyArea;
 use reach_engine::isochrone::Contours;
 use reach_engine::opening::{UnknownHours, parse_local_time};
-use reach_engine::{Amenities, Layer};
+use reach_engine::{Amenities, Crs, Layer};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::coverage_report::{CoverageAsk, CoverageReport, catchment_features, gap_features, summary};
 use crate::http::error::ApiError;
-use crate::http::params::{Params, default_minutes, list};
+use crate::http::params::{Params, RequestCrs, default_minutes, list};
 use crate::http::respond::{GEOJSON, JSON, Reuse, answer, to_bytes};
 use crate::http::state::{AppState, Snapshot};
 
@@ -107,12 +107,13 @@ async fn part(
     headers: HeaderMap,
     params: CoverageParams,
     part: Part,
+    crs: Crs,
 ) -> Result<Response, ApiError> {
     let ask = params.ask()?;
     let snapshot = app.snapshot()?;
     let request = format!("{part:?} {} areas={}", params.key(), params.areas);
     let content_type = if matches!(part, Part::Summary) { JSON } else { GEOJSON };
-    answer(snapshot, &headers, request, content_type, Reuse::Cached, move |s| {
+    answer(snapshot, &headers, (request, crs), content_type, Reuse::Cached, move |s| {
         let report = compute(s, &params, &ask)?;
         let features = match part {
             Part::Summary => {
@@ -134,10 +135,11 @@ async fn part(
               (status = 400, description = "Bad parameter or limit")))]
 pub async fn coverage(
     State(app): State<Arc<AppState>>,
+    RequestCrs(crs): RequestCrs,
     headers: HeaderMap,
     Params(params): Params<CoverageParams>,
 ) -> Result<Response, ApiError> {
-    part(app, headers, params, Part::Summary).await
+    part(app, headers, params, Part::Summary, crs).await
 }
 
 /// The gaps per contour, ranked by demand then length: MultiLineStrings, or
@@ -148,10 +150,11 @@ pub async fn coverage(
               (status = 400, description = "Bad parameter or limit")))]
 pub async fn gaps(
     State(app): State<Arc<AppState>>,
+    RequestCrs(crs): RequestCrs,
     headers: HeaderMap,
     Params(params): Params<CoverageParams>,
 ) -> Result<Response, ApiError> {
-    part(app, headers, params, Part::Gaps).await
+    part(app, headers, params, Part::Gaps, crs).await
 }
 
 /// Each facility's catchment (roads and demand it is the nearest to): at the
@@ -162,8 +165,9 @@ pub async fn gaps(
               (status = 400, description = "Bad parameter or limit")))]
 pub async fn catchments(
     State(app): State<Arc<AppState>>,
+    RequestCrs(crs): RequestCrs,
     headers: HeaderMap,
     Params(params): Params<CoverageParams>,
 ) -> Result<Response, ApiError> {
-    part(app, headers, params, Part::Catchments).await
+    part(app, headers, params, Part::Catchments, crs).await
 }

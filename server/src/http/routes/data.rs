@@ -17,7 +17,7 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::http::error::ApiError;
-use crate::http::params::Params;
+use crate::http::params::{Params, RequestCrs};
 use crate::http::respond::{GEOJSON, JSON, Reuse, answer, blocking, body_response, to_bytes};
 use crate::http::state::AppState;
 
@@ -46,11 +46,15 @@ fn bbox(engine: &Engine) -> [f64; 4] {
 /// and the data attribution.
 #[utoipa::path(get, path = "/api/v1/meta", tag = "data",
     responses((status = 200, description = "What is loaded", content_type = "application/json")))]
-pub async fn meta(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn meta(
+    State(app): State<Arc<AppState>>,
+    RequestCrs(crs): RequestCrs,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let snapshot = app.snapshot()?;
     let limits = app.limits;
     let writes = app.admin_token.is_some();
-    answer(snapshot, &headers, "meta".into(), JSON, Reuse::Etag, move |s| {
+    answer(snapshot, &headers, ("meta".into(), crs), JSON, Reuse::Etag, move |s| {
         let engine = &s.engine;
         let size = engine.graph.size();
         to_bytes(&json!({
@@ -85,12 +89,13 @@ pub async fn meta(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Resul
               (status = 404, description = "Unknown layer")))]
 pub async fn get_layer(
     State(app): State<Arc<AppState>>,
+    RequestCrs(crs): RequestCrs,
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let layer = layer(&name)?;
     let snapshot = app.snapshot()?;
-    answer(snapshot, &headers, format!("layer {layer}"), GEOJSON, Reuse::Etag, move |s| {
+    answer(snapshot, &headers, (format!("layer {layer}"), crs), GEOJSON, Reuse::Etag, move |s| {
         let features = s
             .engine
             .facilities
@@ -116,6 +121,7 @@ pub async fn get_layer(
               (status = 403, description = "Writes are off")))]
 pub async fn put_layer(
     State(app): State<Arc<AppState>>,
+    RequestCrs(crs): RequestCrs,
     Path(name): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -138,7 +144,10 @@ pub async fn put_layer(
     let (extract, engine) = blocking(move || {
         let file = format!("upload of layer {layer}");
         let parsed = if content_type.contains("json") { parse_geojson(&body, &file) } else { parse_csv(&body, &file) };
-        let uploaded = parsed.map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let mut uploaded = parsed.map_err(|e| ApiError::bad_request(e.to_string()))?;
+        for facility in &mut uploaded {
+            [facility.lon, facility.lat] = crs.to_wgs84([facility.lon, facility.lat]);
+        }
         let strays: Vec<String> =
             uploaded.iter().filter(|f| f.layer != layer).map(|f| format!("{} is in layer {}", f.id, f.layer)).collect();
         if !strays.is_empty() {
@@ -180,6 +189,7 @@ pub struct RoadsParams {
               (status = 400, description = "Bad box, or too many roads")))]
 pub async fn roads(
     State(app): State<Arc<AppState>>,
+    RequestCrs(crs): RequestCrs,
     headers: HeaderMap,
     Params(params): Params<RoadsParams>,
 ) -> Result<Response, ApiError> {
@@ -199,8 +209,10 @@ pub async fn roads(
     let snapshot = app.snapshot()?;
     let limit = app.limits.roads;
     let request = format!("roads {min_lon},{min_lat},{max_lon},{max_lat}");
-    answer(snapshot, &headers, request, GEOJSON, Reuse::Etag, move |s| {
-        let roads = s.engine.roads.roads_in_box([min_lon, min_lat, max_lon, max_lat]);
+    let corners = [crs.to_wgs84([min_lon, min_lat]), crs.to_wgs84([max_lon, max_lat])];
+    let bbox = [corners[0][0], corners[0][1], corners[1][0], corners[1][1]];
+    answer(snapshot, &headers, (request, crs), GEOJSON, Reuse::Etag, move |s| {
+        let roads = s.engine.roads.roads_in_box(bbox);
         if roads.len() > limit {
             return Err(ApiError::limit(format!(
                 "the box holds {} roads; the limit is {limit}: ask for a smaller box",

@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::drawing::Drawing;
 use crate::http::error::ApiError;
-use crate::http::params::{DirectionParam, Params, default_minutes, list};
+use crate::http::params::{DirectionParam, Params, RequestCrs, default_minutes, list};
 use crate::http::respond::{GEOJSON, Reuse, answer, to_bytes};
 use crate::http::state::AppState;
 
@@ -94,6 +94,7 @@ fn key(route: &str, params: &impl Serialize) -> String {
               (status = 422, description = "Point or facility not on the road network")))]
 pub async fn isochrones(
     State(app): State<Arc<AppState>>,
+    RequestCrs(crs): RequestCrs,
     headers: HeaderMap,
     Params(params): Params<IsochroneParams>,
 ) -> Result<Response, ApiError> {
@@ -101,7 +102,7 @@ pub async fn isochrones(
     let buffer_m = buffer(params.buffer_m)?;
     let snapshot = app.snapshot()?;
     let request = key("isochrones", &params);
-    answer(snapshot, &headers, request, GEOJSON, Reuse::Cached, move |s| {
+    answer(snapshot, &headers, (request, crs), GEOJSON, Reuse::Cached, move |s| {
         let engine = &s.engine;
         let direction = params.direction.search();
         let (snap, facility) = match (&params.facility, params.lon, params.lat) {
@@ -117,7 +118,7 @@ pub async fn isochrones(
             }
             (None, Some(lon), Some(lat)) => {
                 let snap = engine
-                    .snap([lon, lat])
+                    .snap(crs.to_wgs84([lon, lat]))
                     .map_err(|e| ApiError::not_on_network(format!("the point {lon},{lat}: {e}")))?;
                 (snap, None)
             }
@@ -128,7 +129,7 @@ pub async fn isochrones(
         let reached = Reached::search(engine, &[snap], direction, drawing.contours.max_limit(), &mut space)?;
         let origin = match facility {
             Some(f) => Origin::Facility(engine.facilities.get(f)),
-            None => Origin::Point([params.lon.unwrap_or_default(), params.lat.unwrap_or_default()]),
+            None => Origin::Point(crs.to_wgs84([params.lon.unwrap_or_default(), params.lat.unwrap_or_default()])),
         };
         let features = drawing.features(origin, &reached)?;
         to_bytes(&FeatureCollection { bbox: None, features, foreign_members: None })
@@ -144,6 +145,7 @@ pub async fn isochrones(
               (status = 400, description = "Bad parameter, limit, or empty selection")))]
 pub async fn service_circles(
     State(app): State<Arc<AppState>>,
+    RequestCrs(crs): RequestCrs,
     headers: HeaderMap,
     Params(params): Params<ServiceCircleParams>,
 ) -> Result<Response, ApiError> {
@@ -153,7 +155,7 @@ pub async fn service_circles(
     let amenities = Amenities::parse_list(&params.amenity.join(";")).map_err(ApiError::bad_request)?;
     let snapshot = app.snapshot()?;
     let request = key("service-circles", &params);
-    answer(snapshot, &headers, request, GEOJSON, Reuse::Cached, move |s| {
+    answer(snapshot, &headers, (request, crs), GEOJSON, Reuse::Cached, move |s| {
         let engine = &s.engine;
         let selected = engine.select_facilities(Some(layer), amenities, &[]).map_err(ApiError::bad_request)?;
         let direction = params.direction.search();

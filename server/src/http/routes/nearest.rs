@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::http::error::ApiError;
-use crate::http::params::{Params, list};
-use crate::http::respond::{GEOJSON, blocking, body_response, to_bytes};
+use crate::http::params::{Params, RequestCrs, list};
+use crate::http::respond::{GEOJSON, blocking, body_response, in_crs, to_bytes};
 use crate::http::state::{AppState, Snapshot};
 use crate::nearest_report::{NearestAsk, answer_all, batch_rows, collection};
 
@@ -80,6 +80,7 @@ fn table(s: &Snapshot, filter: &Filter, query: &Query) -> Arc<Table> {
               (status = 422, description = "The point is not near the road network")))]
 pub async fn nearest_one(
     State(app): State<Arc<AppState>>,
+    RequestCrs(crs): RequestCrs,
     Params(params): Params<NearestParams>,
 ) -> Result<Response, ApiError> {
     let (Some(lon), Some(lat)) = (params.lon, params.lat) else {
@@ -90,9 +91,10 @@ pub async fn nearest_one(
     let filter = ask.filter().map_err(ApiError::bad_request)?;
     let snapshot = app.snapshot()?;
     let engine = &snapshot.engine;
-    let start = engine.snap([lon, lat]).map_err(|e| ApiError::not_on_network(format!("the point {lon},{lat}: {e}")))?;
+    let wgs84 = crs.to_wgs84([lon, lat]);
+    let start = engine.snap(wgs84).map_err(|e| ApiError::not_on_network(format!("the point {lon},{lat}: {e}")))?;
     let result = table(&snapshot, &filter, &query).nearest(engine, &start);
-    Ok(body_response(GEOJSON, to_bytes(&collection(engine, [lon, lat], &result))?))
+    Ok(body_response(GEOJSON, in_crs(to_bytes(&collection(engine, wgs84, &result))?, crs)?))
 }
 
 /// A rider of a batch.
@@ -126,6 +128,7 @@ pub struct BatchParams {
               (status = 400, description = "Bad parameter, bad rider, or too many riders")))]
 pub async fn nearest_batch(
     State(app): State<Arc<AppState>>,
+    RequestCrs(crs): RequestCrs,
     Params(params): Params<BatchParams>,
 ) -> Result<Response, ApiError> {
     let limit = app.limits.batch_points;
@@ -160,7 +163,7 @@ pub async fn nearest_batch(
         let table = table(&snapshot, &filter, &query);
         let answers = answer_all(engine, &table, &riders, &|_, _| {});
         let features = batch_rows(&riders, &answers).iter().map(|row| row.feature(engine, params.routes)).collect();
-        to_bytes(&geojson::FeatureCollection { bbox: None, features, foreign_members: None })
+        in_crs(to_bytes(&geojson::FeatureCollection { bbox: None, features, foreign_members: None })?, crs)
     })
     .await?;
     Ok(body_response(GEOJSON, body))
