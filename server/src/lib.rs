@@ -10,6 +10,7 @@ pub mod cli;
 mod commands;
 mod coverage_report;
 mod drawing;
+mod formats;
 pub mod http;
 mod loading;
 mod nearest_report;

@@ -6,10 +6,13 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use anyhow::Context;
+use flatgeobuf::GeometryType;
 use geojson::{Feature, FeatureWriter};
 use rayon::prelude::*;
 use reach_engine::Crs;
 use reach_engine::crs::convert_json;
+
+use crate::formats::flatgeobuf;
 
 /// A feature with its coordinates in `crs` (features are built in WGS84).
 pub fn in_crs(feature: Feature, crs: Crs) -> anyhow::Result<Feature> {
@@ -81,7 +84,41 @@ fn write_serialized_par<T: Sync>(
     items: &[T],
     serialize: impl Fn(&T, &mut Vec<u8>) -> serde_json::Result<()> + Sync,
 ) -> anyhow::Result<usize> {
-    let chunks = items
+    let chunks = serialized_chunks(items, serialize)?;
+    write_atomically(path, |file| {
+        let mut out = BufWriter::new(file);
+        write_collection(&mut out, &chunks)?;
+        out.flush()?;
+        Ok(items.len())
+    })
+}
+
+/// Writes the features of `items` (built by `feature`, coordinates in `crs`)
+/// as a FlatGeobuf file of layer `name`, whose geometries are all `kind`.
+pub fn write_flatgeobuf_par<T: Sync>(
+    path: &Path,
+    (name, kind): (&str, GeometryType),
+    items: &[T],
+    feature: impl Fn(&T) -> Feature + Sync,
+    crs: Crs,
+) -> anyhow::Result<usize> {
+    let chunks = serialized_chunks(items, |item, out| serialize_in_crs(&feature(item), crs, out))?;
+    let mut geojson = Vec::new();
+    write_collection(&mut geojson, &chunks)?;
+    let bytes = flatgeobuf(name, kind, &geojson).map_err(anyhow::Error::msg)?;
+    write_atomically(path, |mut file| {
+        file.write_all(&bytes)?;
+        Ok(items.len())
+    })
+}
+
+/// One feature per item serialized with `serialize`, comma-separated, in
+/// chunks built in parallel.
+fn serialized_chunks<T: Sync>(
+    items: &[T],
+    serialize: impl Fn(&T, &mut Vec<u8>) -> serde_json::Result<()> + Sync,
+) -> serde_json::Result<Vec<Vec<u8>>> {
+    items
         .par_chunks(CHUNK)
         .map(|chunk| {
             let mut bytes = Vec::new();
@@ -93,20 +130,19 @@ fn write_serialized_par<T: Sync>(
             }
             Ok(bytes)
         })
-        .collect::<Result<Vec<Vec<u8>>, serde_json::Error>>()?;
-    write_atomically(path, |file| {
-        let mut out = BufWriter::new(file);
-        out.write_all(br#"{"type":"FeatureCollection","features":["#)?;
-        for (k, chunk) in chunks.iter().enumerate() {
-            if k > 0 {
-                out.write_all(b",")?;
-            }
-            out.write_all(chunk)?;
+        .collect()
+}
+
+/// Writes serialized chunks of features as one FeatureCollection.
+fn write_collection(out: &mut impl Write, chunks: &[Vec<u8>]) -> std::io::Result<()> {
+    out.write_all(br#"{"type":"FeatureCollection","features":["#)?;
+    for (k, chunk) in chunks.iter().enumerate() {
+        if k > 0 {
+            out.write_all(b",")?;
         }
-        out.write_all(b"]}")?;
-        out.flush()?;
-        Ok(items.len())
-    })
+        out.write_all(chunk)?;
+    }
+    out.write_all(b"]}")
 }
 
 /// Features serialized together by one rayon task.

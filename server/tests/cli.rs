@@ -399,6 +399,29 @@ fn coverage_writes_the_layers_and_the_verdict() {
 }
 
 #[test]
+fn coverage_writes_flatgeobuf_layers_that_gdal_reads() {
+    let dir = scratch("coverage-fgb");
+    let output = reach(&[
+        "coverage",
+        SAMPLE,
+        "--layer-file",
+        SAMPLE_CSV,
+        "--no-osm-facilities",
+        "--minutes",
+        "2,4",
+        "--fgb",
+        "-q",
+        "--out",
+        &dir.display().to_string(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for (name, geometry) in [("roads", "Line String"), ("gaps", "Multi Line String"), ("gap_areas", "Multi Polygon")] {
+        let (_, geojson_count) = ogrinfo_summary(&dir.join(format!("{name}.geojson")));
+        assert_eq!(ogrinfo_summary(&dir.join(format!("{name}.fgb"))), (geometry.to_string(), geojson_count), "{name}");
+    }
+}
+
+#[test]
 fn coverage_of_an_empty_selection_is_zero_not_an_error() {
     let dir = scratch("coverage-empty");
     let output = reach(&[

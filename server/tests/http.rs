@@ -431,6 +431,62 @@ async fn requests_and_answers_in_chinese_map_coordinates() {
 }
 
 #[tokio::test]
+async fn flatgeobuf_layers_and_vector_tiles_open_in_gdal() {
+    let router = server(Limits::default(), None);
+    let dir = std::env::temp_dir().join(format!("reach-http-formats-{}", std::process::id()));
+    let geojson_count = |uri: &str| {
+        let router = router.clone();
+        let uri = uri.to_string();
+        async move { get(&router, &uri).await.features().len() }
+    };
+    for (uri, geometry) in [
+        ("/api/v1/coverage/roads?minutes=2,4", "Line String"),
+        ("/api/v1/gaps?minutes=2,4", "Multi Line String"),
+        ("/api/v1/gaps?minutes=2,4&areas=true", "Multi Polygon"),
+        ("/api/v1/roads?bbox=24.9440,60.1710,24.9450,60.1715", "Line String"),
+        ("/api/v1/gaps?minutes=10,15", "Multi Line String"),
+    ] {
+        let expected = geojson_count(uri).await;
+        let reply = get(&router, &format!("{uri}&format=fgb")).await;
+        assert_eq!((reply.status, reply.content_type.as_str()), (StatusCode::OK, "application/flatgeobuf"), "{uri}");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("layer.fgb");
+        std::fs::write(&path, &reply.body).unwrap();
+        assert_eq!(ogrinfo(&path), (geometry.to_string(), expected), "{uri}");
+    }
+    let message = get(&router, "/api/v1/coverage/roads?format=shp").await.error(StatusCode::BAD_REQUEST, "bad_request");
+    assert!(message.contains("format \"shp\" is not geojson or fgb"), "{message}");
+
+    // Zoom 16 over Rautatientori; GDAL's MVT driver takes the tile
+    // coordinates from the path.
+    let reply = get(&router, "/api/v1/tiles/16/37308/18969.mvt?minutes=2,4").await;
+    assert_eq!((reply.status, reply.content_type.as_str()), (StatusCode::OK, "application/vnd.mapbox-vector-tile"));
+    let tile = dir.join("16/37308/18969.pbf");
+    std::fs::create_dir_all(tile.parent().unwrap()).unwrap();
+    std::fs::write(&tile, &reply.body).unwrap();
+    let (geometry, count) = ogrinfo(&tile);
+    assert_eq!(geometry, "Line String");
+    assert!(count > 100, "{count} roads in the tile");
+    let fields = Command::new("ogrinfo").args(["-ro", "-so", "-al"]).arg(&tile).output().unwrap();
+    let fields = String::from_utf8_lossy(&fields.stdout);
+    for field in ["time_s", "covered_2min", "facility", "highway"] {
+        assert!(fields.contains(&format!("{field}: ")), "{field} missing from the tile's fields:\n{fields}");
+    }
+    let far = get(&router, "/api/v1/tiles/16/0/0.mvt").await;
+    assert_eq!(far.status, StatusCode::OK, "a tile without roads is an empty tile");
+    for (uri, status) in [
+        ("/api/v1/tiles/23/0/0.mvt", StatusCode::BAD_REQUEST),
+        ("/api/v1/tiles/2/4/0.mvt", StatusCode::BAD_REQUEST),
+        ("/api/v1/tiles/2/1/1.png", StatusCode::NOT_FOUND),
+        ("/api/v1/tiles/16/37308/18969.mvt?crs=gcj02", StatusCode::BAD_REQUEST),
+    ] {
+        let reply = get(&router, uri).await;
+        assert_eq!(reply.status, status, "{uri}: {}", String::from_utf8_lossy(&reply.body));
+        assert!(reply.json()["error"].as_str().is_some(), "{uri}");
+    }
+}
+
+#[tokio::test]
 async fn openapi_lists_every_route() {
     let router = server(Limits::default(), None);
     let document = get(&router, "/api/v1/openapi.json").await.json();
@@ -447,6 +503,8 @@ async fn openapi_lists_every_route() {
         "/api/v1/catchments",
         "/api/v1/nearest",
         "/api/v1/nearest/batch",
+        "/api/v1/coverage/roads",
+        "/api/v1/tiles/{z}/{x}/{y}.mvt",
     ] {
         assert!(paths.contains_key(path), "{path} missing from the OpenAPI document");
     }

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
+use flatgeobuf::GeometryType;
+use geojson::Feature;
 use reach_engine::coverage::StudyArea;
 use reach_engine::crs::convert_json;
 use reach_engine::demand::DemandMapping;
@@ -18,7 +20,7 @@ use crate::coverage_report::{
     CoverageAsk, catchment_features, facility_id, gap_features, road_feature, summary, summary_markdown,
 };
 use crate::loading;
-use crate::output::{print, write_feature_collection_par, write_features_par};
+use crate::output::{print, write_feature_collection_par, write_features_par, write_flatgeobuf_par};
 use crate::progress::TerminalProgress;
 
 /// Arguments of `reach coverage`.
@@ -63,6 +65,10 @@ pub struct CoverageArgs {
     /// Exit with code 3 when a contour leaves a gap (for scripted audits).
     #[arg(long)]
     pub fail_on_gap: bool,
+    /// Also write the large layers as FlatGeobuf: roads.fgb, gaps.fgb and
+    /// gap_areas.fgb.
+    #[arg(long)]
+    pub fgb: bool,
 }
 
 /// Runs `reach coverage`.
@@ -118,6 +124,23 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     ];
     for (name, features) in &files {
         write_features_par(&args.out.join(name), features, crs)?;
+    }
+    if args.fgb {
+        let road_feature = |&r: &RoadId| road_feature(&engine, result, r);
+        write_flatgeobuf_par(
+            &args.out.join("roads.fgb"),
+            ("roads", GeometryType::LineString),
+            &roads,
+            road_feature,
+            crs,
+        )?;
+        let layers = [
+            ("gaps", GeometryType::MultiLineString, &files[0].1),
+            ("gap_areas", GeometryType::MultiPolygon, &files[1].1),
+        ];
+        for (name, kind, features) in layers {
+            write_flatgeobuf_par(&args.out.join(format!("{name}.fgb")), (name, kind), features, Feature::clone, crs)?;
+        }
     }
     let area_name = area.as_ref().map(|a| a.name.as_str());
     let mut summary = summary(&engine, &extract.file, &ask, &report, area_name);

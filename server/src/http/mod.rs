@@ -51,6 +51,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/coverage", get(routes::coverage::coverage).post(routes::coverage::coverage))
         .route("/gaps", get(routes::coverage::gaps).post(routes::coverage::gaps))
         .route("/catchments", get(routes::coverage::catchments).post(routes::coverage::catchments))
+        .route("/coverage/roads", get(routes::coverage::coverage_roads).post(routes::coverage::coverage_roads))
+        .route("/tiles/{z}/{x}/{y}", get(routes::coverage::tile))
         .route("/nearest", get(routes::nearest::nearest_one).post(routes::nearest::nearest_one))
         .route("/nearest/batch", post(routes::nearest::nearest_batch))
         .route("/openapi.json", get(openapi::document));

@@ -13,7 +13,7 @@ use super::routes::{coverage, data, isochrones, nearest};
     paths(
         data::meta, data::get_layer, data::put_layer, data::roads,
         isochrones::isochrones, isochrones::service_circles,
-        coverage::coverage, coverage::gaps, coverage::catchments,
+        coverage::coverage, coverage::gaps, coverage::catchments, coverage::coverage_roads, coverage::tile,
         nearest::nearest_one, nearest::nearest_batch,
     ),
     tags(

@@ -6,16 +6,54 @@ use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use flatgeobuf::GeometryType;
 use reach_engine::Crs;
 use reach_engine::crs::convert_json;
 
 use super::error::ApiError;
 use super::state::Snapshot;
+use crate::formats::{FLATGEOBUF, MVT, flatgeobuf};
 
 /// The media type of GeoJSON (RFC 7946).
 pub const GEOJSON: &str = "application/geo+json";
 /// The media type of plain JSON.
 pub const JSON: &str = "application/json";
+
+/// What an answer is, and how its computed JSON becomes the body.
+#[derive(Debug, Clone, Copy)]
+pub enum Content {
+    /// JSON, coordinates converted to the request's system.
+    Json,
+    /// GeoJSON, coordinates converted to the request's system.
+    GeoJson,
+    /// A FlatGeobuf file of the GeoJSON: layer name and geometry type.
+    FlatGeobuf(&'static str, GeometryType),
+    /// A vector tile, computed as such (WGS84 Web Mercator).
+    Mvt,
+}
+
+impl Content {
+    /// The media type.
+    fn media_type(self) -> &'static str {
+        match self {
+            Content::Json => JSON,
+            Content::GeoJson => GEOJSON,
+            Content::FlatGeobuf(..) => FLATGEOBUF,
+            Content::Mvt => MVT,
+        }
+    }
+
+    /// The body from the computed bytes, in `crs`.
+    fn finish(self, computed: Vec<u8>, crs: Crs) -> Result<Vec<u8>, ApiError> {
+        match self {
+            Content::Json | Content::GeoJson => in_crs(computed, crs),
+            Content::FlatGeobuf(name, kind) => {
+                flatgeobuf(name, kind, &in_crs(computed, crs)?).map_err(ApiError::internal)
+            }
+            Content::Mvt => Ok(computed),
+        }
+    }
+}
 /// How long clients may reuse a data answer without asking again, seconds.
 const MAX_AGE_S: u32 = 60;
 
@@ -30,16 +68,17 @@ pub enum Reuse {
 
 /// Answers `request` (a canonical text of the route and its parameters)
 /// from `snapshot`: 304 when the client's `If-None-Match` holds the ETag,
-/// the cached body when there is one, or `compute` run on the blocking pool.
+/// the cached body when there is one, or `compute` run on the blocking pool
+/// and finished as `content` says.
 pub async fn answer(
     snapshot: Arc<Snapshot>,
     headers: &HeaderMap,
     (request, crs): (String, Crs),
-    content_type: &'static str,
+    content: Content,
     reuse: Reuse,
     compute: impl FnOnce(&Snapshot) -> Result<Vec<u8>, ApiError> + Send + 'static,
 ) -> Result<Response, ApiError> {
-    let request = format!("{request} crs={crs}");
+    let request = format!("{request} crs={crs} as {}", content.media_type());
     let etag = snapshot.etag(&request);
     let client_has_it = headers
         .get(header::IF_NONE_MATCH)
@@ -52,14 +91,14 @@ pub async fn answer(
         (Reuse::Cached, Some(body)) => body,
         _ => {
             let computing = snapshot.clone();
-            let body = Arc::new(blocking(move || in_crs(compute(&computing)?, crs)).await?);
+            let body = Arc::new(blocking(move || content.finish(compute(&computing)?, crs)).await?);
             if reuse == Reuse::Cached {
                 snapshot.cache.put(request, body.clone());
             }
             body
         }
     };
-    let mut response = body_response(content_type, body.as_ref().clone());
+    let mut response = body_response(content.media_type(), body.as_ref().clone());
     response.headers_mut().extend(data_headers(&etag));
     Ok(response)
 }

@@ -3,21 +3,23 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use flatgeobuf::GeometryType;
 use geojson::FeatureCollection;
 use reach_engine::coverage::StudyArea;
 use reach_engine::isochrone::Contours;
 use reach_engine::opening::{UnknownHours, parse_local_time};
-use reach_engine::{Amenities, Crs, Layer};
+use reach_engine::{Amenities, Crs, Layer, RoadId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::coverage_report::{CoverageAsk, CoverageReport, catchment_features, gap_features, summary};
+use crate::coverage_report::{CoverageAsk, CoverageReport, catchment_features, gap_features, road_feature, summary};
+use crate::formats::{TileId, roads_tile};
 use crate::http::error::ApiError;
 use crate::http::params::{Params, RequestCrs, default_minutes, list};
-use crate::http::respond::{GEOJSON, JSON, Reuse, answer, to_bytes};
+use crate::http::respond::{Content, Reuse, answer, to_bytes};
 use crate::http::state::{AppState, Snapshot};
 
 /// Parameters of `/coverage`, `/gaps` and `/catchments`.
@@ -48,6 +50,17 @@ pub struct CoverageParams {
     /// `/gaps` and `/catchments`: areas (MultiPolygons) instead of stretches or points.
     #[serde(default)]
     pub areas: bool,
+    /// `/gaps` and `/coverage/roads`: `geojson` (default) or `fgb` (FlatGeobuf).
+    pub format: Option<String>,
+}
+
+/// The answer format asked for: GeoJSON, or FlatGeobuf of `name` and `kind`.
+fn format(params: &CoverageParams, name: &'static str, kind: GeometryType) -> Result<Content, ApiError> {
+    match params.format.as_deref().unwrap_or("geojson") {
+        "geojson" => Ok(Content::GeoJson),
+        "fgb" => Ok(Content::FlatGeobuf(name, kind)),
+        other => Err(ApiError::bad_request(format!("format {other:?} is not geojson or fgb"))),
+    }
 }
 
 impl CoverageParams {
@@ -73,7 +86,7 @@ impl CoverageParams {
 
     /// The canonical text of the coverage asked for (not of how it is drawn).
     fn key(&self) -> String {
-        let drawn_alike = CoverageParams { areas: false, ..self.clone() };
+        let drawn_alike = CoverageParams { areas: false, format: None, ..self.clone() };
         format!("coverage {}", serde_json::to_string(&drawn_alike).unwrap_or_default())
     }
 }
@@ -99,6 +112,7 @@ enum Part {
     Summary,
     Gaps,
     Catchments,
+    Roads,
 }
 
 /// Answers one part of a coverage.
@@ -112,8 +126,14 @@ async fn part(
     let ask = params.ask()?;
     let snapshot = app.snapshot()?;
     let request = format!("{part:?} {} areas={}", params.key(), params.areas);
-    let content_type = if matches!(part, Part::Summary) { JSON } else { GEOJSON };
-    answer(snapshot, &headers, (request, crs), content_type, Reuse::Cached, move |s| {
+    let content = match part {
+        Part::Summary => Content::Json,
+        Part::Catchments => Content::GeoJson,
+        Part::Gaps if params.areas => format(&params, "gap_areas", GeometryType::MultiPolygon)?,
+        Part::Gaps => format(&params, "gaps", GeometryType::MultiLineString)?,
+        Part::Roads => format(&params, "roads", GeometryType::LineString)?,
+    };
+    answer(snapshot, &headers, (request, crs), content, Reuse::Cached, move |s| {
         let report = compute(s, &params, &ask)?;
         let features = match part {
             Part::Summary => {
@@ -121,6 +141,10 @@ async fn part(
             }
             Part::Gaps => gap_features(&report.result, params.areas),
             Part::Catchments => catchment_features(&s.engine, &report.result, params.areas),
+            Part::Roads => {
+                let roads = 0..report.result.roads.len() as RoadId;
+                roads.map(|r| road_feature(&s.engine, &report.result, r)).collect()
+            }
         };
         to_bytes(&FeatureCollection { bbox: None, features, foreign_members: None })
     })
@@ -170,4 +194,53 @@ pub async fn catchments(
     Params(params): Params<CoverageParams>,
 ) -> Result<Response, ApiError> {
     part(app, headers, params, Part::Catchments, crs).await
+}
+
+/// Every road with its time to the nearest facility and the covered share
+/// per contour (the `roads.geojson` layer of `reach coverage`), as GeoJSON or
+/// FlatGeobuf (`format=fgb`).
+#[utoipa::path(method(get, post), path = "/api/v1/coverage/roads", tag = "coverage", params(CoverageParams),
+    request_body(content = CoverageParams, description = "The same parameters as JSON (POST)"),
+    responses((status = 200, description = "One LineString per road", content_type = "application/geo+json"),
+              (status = 400, description = "Bad parameter or limit")))]
+pub async fn coverage_roads(
+    State(app): State<Arc<AppState>>,
+    RequestCrs(crs): RequestCrs,
+    headers: HeaderMap,
+    Params(params): Params<CoverageParams>,
+) -> Result<Response, ApiError> {
+    part(app, headers, params, Part::Roads, crs).await
+}
+
+/// The roads with their coverage as a Mapbox Vector Tile (layer `roads`,
+/// Web Mercator XYZ tiles, the properties of `/coverage/roads`); the
+/// coverage parameters as for `/coverage`.
+#[utoipa::path(get, path = "/api/v1/tiles/{z}/{x}/{y}.mvt", tag = "coverage",
+    params(("z" = u32, Path, description = "Zoom, 0 to 22"), ("x" = u32, Path, description = "Column"),
+           ("y" = u32, Path, description = "Row, from the north"), CoverageParams),
+    responses((status = 200, description = "A vector tile", content_type = "application/vnd.mapbox-vector-tile"),
+              (status = 400, description = "Bad tile or parameter"), (status = 404, description = "Not a tile path")))]
+pub async fn tile(
+    State(app): State<Arc<AppState>>,
+    RequestCrs(crs): RequestCrs,
+    Path((z, x, name)): Path<(u32, u32, String)>,
+    headers: HeaderMap,
+    Params(params): Params<CoverageParams>,
+) -> Result<Response, ApiError> {
+    let y = name
+        .strip_suffix(".mvt")
+        .and_then(|y| y.parse::<u32>().ok())
+        .ok_or_else(|| ApiError::not_found(format!("{name:?} is not a tile: ask for /tiles/Z/X/Y.mvt")))?;
+    let id = TileId::new(z, x, y).map_err(ApiError::bad_request)?;
+    if crs != Crs::Wgs84 {
+        return Err(ApiError::bad_request("vector tiles are Web Mercator tiles of WGS84; ask without crs"));
+    }
+    let ask = params.ask()?;
+    let snapshot = app.snapshot()?;
+    let request = format!("tile {z}/{x}/{y} {}", params.key());
+    answer(snapshot, &headers, (request, crs), Content::Mvt, Reuse::Etag, move |s| {
+        let report = compute(s, &params, &ask)?;
+        roads_tile(&s.engine, &report.result, id).map_err(ApiError::internal)
+    })
+    .await
 }

@@ -8,6 +8,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
+use flatgeobuf::GeometryType;
 use geojson::{Feature, FeatureCollection};
 use reach_engine::layer_file::{parse_csv, parse_geojson};
 use reach_engine::to_geojson::{edge_feature, facility_feature};
@@ -18,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::http::error::ApiError;
 use crate::http::params::{Params, RequestCrs};
-use crate::http::respond::{GEOJSON, JSON, Reuse, answer, blocking, body_response, to_bytes};
+use crate::http::respond::{Content, JSON, Reuse, answer, blocking, body_response, to_bytes};
 use crate::http::state::AppState;
 
 /// The layer named in a path, or a 404 listing the layers.
@@ -54,7 +55,7 @@ pub async fn meta(
     let snapshot = app.snapshot()?;
     let limits = app.limits;
     let writes = app.admin_token.is_some();
-    answer(snapshot, &headers, ("meta".into(), crs), JSON, Reuse::Etag, move |s| {
+    answer(snapshot, &headers, ("meta".into(), crs), Content::Json, Reuse::Etag, move |s| {
         let engine = &s.engine;
         let size = engine.graph.size();
         to_bytes(&json!({
@@ -95,7 +96,7 @@ pub async fn get_layer(
 ) -> Result<Response, ApiError> {
     let layer = layer(&name)?;
     let snapshot = app.snapshot()?;
-    answer(snapshot, &headers, (format!("layer {layer}"), crs), GEOJSON, Reuse::Etag, move |s| {
+    answer(snapshot, &headers, (format!("layer {layer}"), crs), Content::GeoJson, Reuse::Etag, move |s| {
         let features = s
             .engine
             .facilities
@@ -179,6 +180,8 @@ pub struct RoadsParams {
     /// `min_lon,min_lat,max_lon,max_lat`.
     #[param(example = "24.94,60.165,24.95,60.17")]
     pub bbox: String,
+    /// `geojson` (default) or `fgb` (FlatGeobuf).
+    pub format: Option<String>,
 }
 
 /// The road edges (one per direction of travel) with a segment in the box,
@@ -211,7 +214,12 @@ pub async fn roads(
     let request = format!("roads {min_lon},{min_lat},{max_lon},{max_lat}");
     let corners = [crs.to_wgs84([min_lon, min_lat]), crs.to_wgs84([max_lon, max_lat])];
     let bbox = [corners[0][0], corners[0][1], corners[1][0], corners[1][1]];
-    answer(snapshot, &headers, (request, crs), GEOJSON, Reuse::Etag, move |s| {
+    let content = match params.format.as_deref().unwrap_or("geojson") {
+        "geojson" => Content::GeoJson,
+        "fgb" => Content::FlatGeobuf("roads", GeometryType::LineString),
+        other => return Err(ApiError::bad_request(format!("format {other:?} is not geojson or fgb"))),
+    };
+    answer(snapshot, &headers, (request, crs), content, Reuse::Etag, move |s| {
         let roads = s.engine.roads.roads_in_box(bbox);
         if roads.len() > limit {
             return Err(ApiError::limit(format!(

@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::drawing::Drawing;
 use crate::http::error::ApiError;
 use crate::http::params::{DirectionParam, Params, RequestCrs, default_minutes, list};
-use crate::http::respond::{GEOJSON, Reuse, answer, to_bytes};
+use crate::http::respond::{Content, Reuse, answer, to_bytes};
 use crate::http::state::AppState;
 
 /// Parameters of `/isochrones`: a facility id, or a point.
@@ -102,7 +102,7 @@ pub async fn isochrones(
     let buffer_m = buffer(params.buffer_m)?;
     let snapshot = app.snapshot()?;
     let request = key("isochrones", &params);
-    answer(snapshot, &headers, (request, crs), GEOJSON, Reuse::Cached, move |s| {
+    answer(snapshot, &headers, (request, crs), Content::GeoJson, Reuse::Cached, move |s| {
         let engine = &s.engine;
         let direction = params.direction.search();
         let (snap, facility) = match (&params.facility, params.lon, params.lat) {
@@ -155,7 +155,7 @@ pub async fn service_circles(
     let amenities = Amenities::parse_list(&params.amenity.join(";")).map_err(ApiError::bad_request)?;
     let snapshot = app.snapshot()?;
     let request = key("service-circles", &params);
-    answer(snapshot, &headers, (request, crs), GEOJSON, Reuse::Cached, move |s| {
+    answer(snapshot, &headers, (request, crs), Content::GeoJson, Reuse::Cached, move |s| {
         let engine = &s.engine;
         let selected = engine.select_facilities(Some(layer), amenities, &[]).map_err(ApiError::bad_request)?;
         let direction = params.direction.search();
