@@ -4,6 +4,7 @@
 #   write opens in a real GIS reader;
 # - Chromium (Debian chromium), the real browser of the web-map test, and
 #   Node.js with npm (Debian nodejs, npm) to drive it;
+# - Python's venv module (Debian python3-venv) and curl, for the notebooks;
 # - the web map's npm packages (MapLibre GL JS, playwright-core), by
 #   scripts/install-web.sh.
 set -euo pipefail
@@ -12,6 +13,8 @@ packages=()
 command -v ogrinfo >/dev/null 2>&1 || packages+=(gdal-bin)
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)
+command -v curl >/dev/null 2>&1 || packages+=(curl)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing ${packages[*]} for the tests" >&2
   sudo=""
