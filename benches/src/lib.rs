@@ -44,6 +44,26 @@ pub fn random_road_points(engine: &Engine, count: usize, seed: u64) -> Vec<Snap>
     points
 }
 
+/// The extract names among command-line `args`: everything that is not a
+/// flag of `flags` or its value; `porto` and `heidelberg` when none is given.
+pub fn extract_names(args: &[String], flags: &[&str]) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut skip = false;
+    for a in args {
+        if skip {
+            skip = false;
+        } else if flags.contains(&a.as_str()) {
+            skip = true;
+        } else {
+            names.push(a.clone());
+        }
+    }
+    if names.is_empty() {
+        names = vec!["porto".to_string(), "heidelberg".to_string()];
+    }
+    names
+}
+
 /// Median and 99th percentile of a set of durations in microseconds.
 pub fn median_p99(mut micros: Vec<f64>) -> (f64, f64) {
     micros.sort_by(f64::total_cmp);

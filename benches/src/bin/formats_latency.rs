@@ -40,10 +40,12 @@ fn tile_of([lon, lat]: [f64; 2], z: u32) -> (u32, u32) {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let name = args.iter().find(|a| !a.starts_with("--") && a.parse::<u32>().is_err()).cloned().unwrap_or("heidelberg".into());
+    let name =
+        args.iter().find(|a| !a.starts_with("--") && a.parse::<u32>().is_err()).cloned().unwrap_or("heidelberg".into());
     let zoom: u32 = args.iter().position(|a| a == "--zoom").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(14);
     let engine = ebike_engine_with_random_stations(&name, 0, 0);
-    let extract = Extract::read(&reach_benches::extract_path(&name), &ExtractOptions::default(), &|_| {}).expect("extract");
+    let extract =
+        Extract::read(&reach_benches::extract_path(&name), &ExtractOptions::default(), &|_| {}).expect("extract");
     let state = Arc::new(AppState::new(Limits::default(), None));
     state.publish(extract, engine);
     let router = app(state.clone());

@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use reach_benches::{ebike_engine_with_random_stations, median_p99, random_road_points};
+use reach_benches::{ebike_engine_with_random_stations, extract_names, median_p99, random_road_points};
 use reach_engine::isochrone::{Contours, DEFAULT_BUFFER_M, Reached};
 use reach_engine::search::{Direction, SearchSpace};
 
@@ -20,26 +20,12 @@ fn main() {
         Some("from") => Direction::Forward,
         _ => Direction::Reverse,
     };
-    let flags = ["--minutes", "--direction", "--points", "--write-points"];
-    let mut names: Vec<&str> = Vec::new();
-    let mut skip = false;
-    for a in &args {
-        if skip {
-            skip = false;
-        } else if flags.contains(&a.as_str()) {
-            skip = true;
-        } else {
-            names.push(a);
-        }
-    }
-    if names.is_empty() {
-        names = vec!["porto", "heidelberg"];
-    }
+    let names = extract_names(&args, &["--minutes", "--direction", "--points", "--write-points"]);
     let contours = Contours::from_minutes(&[minutes]).expect("valid contour");
     println!(
         "extract      queries  median_us  p99_us  ({minutes} min e-bike, {direction:?}, search + reached network + 50 m polygon)"
     );
-    for name in names {
+    for name in &names {
         let engine = ebike_engine_with_random_stations(name, 0, 0);
         let starts = match option("--points") {
             Some(file) => {

@@ -13,7 +13,7 @@
 use std::time::Instant;
 
 use rayon::prelude::*;
-use reach_benches::{ebike_engine_with_random_stations, median_p99, random_road_points};
+use reach_benches::{ebike_engine_with_random_stations, extract_names, median_p99, random_road_points};
 use reach_engine::nearest::{Filter, Nearest, Query, Table, Targets, nearest};
 use reach_engine::search::SearchSpace;
 use reach_engine::{Engine, Layer, Snap};
@@ -23,25 +23,11 @@ fn main() {
     let option = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
     let queries: usize = option("--queries").and_then(|q| q.parse().ok()).unwrap_or(1000);
     let batch: usize = option("--batch").and_then(|q| q.parse().ok()).unwrap_or(100_000);
-    let flags = ["--queries", "--batch", "--write-points"];
-    let mut names: Vec<&str> = Vec::new();
-    let mut skip = false;
-    for a in &args {
-        if skip {
-            skip = false;
-        } else if flags.contains(&a.as_str()) {
-            skip = true;
-        } else {
-            names.push(a);
-        }
-    }
-    if names.is_empty() {
-        names = vec!["porto", "heidelberg"];
-    }
+    let names = extract_names(&args, &["--queries", "--batch", "--write-points"]);
     println!(
         "extract      layer       facilities  k  queries  answered  search: median_us  p99_us  | table: build_ms  median_us  p99_us  (e-bike, 60 min limit, with routes)"
     );
-    for name in names {
+    for name in &names {
         let engine = ebike_engine_with_random_stations(name, 0, 0);
         let starts = random_road_points(&engine, queries, 42);
         let prefix = option("--write-points");

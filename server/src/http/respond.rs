@@ -127,6 +127,11 @@ pub fn in_crs(body: Vec<u8>, crs: Crs) -> Result<Vec<u8>, ApiError> {
     to_bytes(&value)
 }
 
+/// A FeatureCollection of `features` as JSON bytes.
+pub fn collection_bytes(features: Vec<geojson::Feature>) -> Result<Vec<u8>, ApiError> {
+    to_bytes(&geojson::FeatureCollection { bbox: None, features, foreign_members: None })
+}
+
 /// Serializes a value as JSON bytes.
 pub fn to_bytes(value: &impl serde::Serialize) -> Result<Vec<u8>, ApiError> {
     serde_json::to_vec(value).map_err(|e| ApiError::internal(format!("cannot serialize the answer: {e}")))

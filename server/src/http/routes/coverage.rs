@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use flatgeobuf::GeometryType;
-use geojson::FeatureCollection;
 use reach_engine::coverage::StudyArea;
 use reach_engine::isochrone::Contours;
 use reach_engine::opening::{UnknownHours, parse_local_time};
@@ -19,7 +18,7 @@ use crate::coverage_report::{CoverageAsk, CoverageReport, catchment_features, ga
 use crate::formats::{TileId, roads_tile};
 use crate::http::error::ApiError;
 use crate::http::params::{Params, RequestCrs, default_minutes, list};
-use crate::http::respond::{Content, Reuse, answer, to_bytes};
+use crate::http::respond::{Content, Reuse, answer, collection_bytes, to_bytes};
 use crate::http::state::{AppState, Snapshot};
 
 /// Parameters of `/coverage`, `/gaps` and `/catchments`.
@@ -146,7 +145,7 @@ async fn part(
                 roads.map(|r| road_feature(&s.engine, &report.result, r)).collect()
             }
         };
-        to_bytes(&FeatureCollection { bbox: None, features, foreign_members: None })
+        collection_bytes(features)
     })
     .await
 }

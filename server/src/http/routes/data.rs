@@ -9,7 +9,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use flatgeobuf::GeometryType;
-use geojson::{Feature, FeatureCollection};
 use reach_engine::layer_file::{parse_csv, parse_geojson};
 use reach_engine::to_geojson::{edge_feature, facility_feature};
 use reach_engine::{Amenity, Engine, Layer};
@@ -19,17 +18,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::http::error::ApiError;
 use crate::http::params::{Params, RequestCrs};
-use crate::http::respond::{Content, JSON, Reuse, answer, blocking, body_response, to_bytes};
+use crate::http::respond::{Content, JSON, Reuse, answer, blocking, body_response, collection_bytes, to_bytes};
 use crate::http::state::AppState;
 
 /// The layer named in a path, or a 404 listing the layers.
 fn layer(name: &str) -> Result<Layer, ApiError> {
     name.parse::<Layer>().map_err(ApiError::not_found)
-}
-
-/// A FeatureCollection as bytes.
-fn collection(features: Vec<Feature>) -> Result<Vec<u8>, ApiError> {
-    to_bytes(&FeatureCollection { bbox: None, features, foreign_members: None })
 }
 
 /// The extract's bounding box, `[min_lon, min_lat, max_lon, max_lat]`, over
@@ -106,7 +100,7 @@ pub async fn get_layer(
             .filter(|(f, _)| f.layer == layer)
             .map(|(f, snap)| facility_feature(f, snap))
             .collect();
-        collection(features)
+        collection_bytes(features)
     })
     .await
 }
@@ -233,7 +227,7 @@ pub async fn roads(
             .flat_map(|&r| graph.road_edges(r).into_iter().flatten())
             .map(|e| edge_feature(graph, e))
             .collect();
-        collection(features)
+        collection_bytes(features)
     })
     .await
 }

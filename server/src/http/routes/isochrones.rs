@@ -5,7 +5,6 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use geojson::FeatureCollection;
 use reach_engine::isochrone::{BUFFER_RANGE_M, Contours, DEFAULT_BUFFER_M, Reached, service_circle};
 use reach_engine::search::SearchSpace;
 use reach_engine::to_geojson::Origin;
@@ -16,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::drawing::Drawing;
 use crate::http::error::ApiError;
 use crate::http::params::{DirectionParam, Params, RequestCrs, default_minutes, list};
-use crate::http::respond::{Content, Reuse, answer, to_bytes};
+use crate::http::respond::{Content, Reuse, answer, collection_bytes};
 use crate::http::state::AppState;
 
 /// Parameters of `/isochrones`: a facility id, or a point.
@@ -132,7 +131,7 @@ pub async fn isochrones(
             None => Origin::Point(crs.to_wgs84([params.lon.unwrap_or_default(), params.lat.unwrap_or_default()])),
         };
         let features = drawing.features(origin, &reached)?;
-        to_bytes(&FeatureCollection { bbox: None, features, foreign_members: None })
+        collection_bytes(features)
     })
     .await
 }
@@ -163,7 +162,7 @@ pub async fn service_circles(
         let reached = service_circle(engine, &selected, direction, drawing.contours.max_limit())?;
         let origin = Origin::ServiceCircle { layer: Some(layer), facilities: selected.len() };
         let features = drawing.features(origin, &reached)?;
-        to_bytes(&FeatureCollection { bbox: None, features, foreign_members: None })
+        collection_bytes(features)
     })
     .await
 }

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::http::error::ApiError;
 use crate::http::params::{Params, RequestCrs, list};
-use crate::http::respond::{GEOJSON, blocking, body_response, in_crs, to_bytes};
+use crate::http::respond::{GEOJSON, blocking, body_response, collection_bytes, in_crs, to_bytes};
 use crate::http::state::{AppState, Snapshot};
 use crate::nearest_report::{NearestAsk, answer_all, batch_rows, collection};
 
@@ -163,7 +163,7 @@ pub async fn nearest_batch(
         let table = table(&snapshot, &filter, &query);
         let answers = answer_all(engine, &table, &riders, &|_, _| {});
         let features = batch_rows(&riders, &answers).iter().map(|row| row.feature(engine, params.routes)).collect();
-        in_crs(to_bytes(&geojson::FeatureCollection { bbox: None, features, foreign_members: None })?, crs)
+        in_crs(collection_bytes(features)?, crs)
     })
     .await?;
     Ok(body_response(GEOJSON, body))
