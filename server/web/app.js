@@ -47,10 +47,23 @@ function chosenTime() {
   return `${today.getFullYear()}-${pad(today.getMonth() + 1)}-${pad(today.getDate())}T${time}`;
 }
 
+// The roads with their time to the nearest facility, as the server's vector
+// tiles (fast for a whole city); in another coordinate system than WGS84 the
+// tiles would not line up, so the roads in view come as GeoJSON instead.
+const roadTiles = crs === 'wgs84';
+
+function roadTileUrl() {
+  const query = { layer, minutes: minutes.join(',') };
+  const at = chosenTime();
+  if (at) query.at = at;
+  return `${location.origin}/api/v1/tiles/{z}/{x}/{y}.mvt?${new URLSearchParams(query)}`;
+}
+
 function addLayers(map) {
-  for (const id of ['roads', 'circles', 'gaps', 'route', ...Object.keys(colors)]) {
+  for (const id of ['circles', 'gaps', 'route', ...Object.keys(colors)]) {
     map.addSource(id, { type: 'geojson', data: empty });
   }
+  map.addSource('roads', roadTiles ? { type: 'vector', tiles: [roadTileUrl()], maxzoom: 22 } : { type: 'geojson', data: empty });
   const [inner, outer] = [minutes[0], minutes[minutes.length - 1]];
   map.addLayer({ id: 'circle-outer', type: 'fill', source: 'circles', filter: ['==', ['get', 'minutes'], outer],
     paint: { 'fill-color': '#a6dba0', 'fill-opacity': 0.45 } });
@@ -58,7 +71,10 @@ function addLayers(map) {
     paint: { 'fill-color': '#1b7837', 'fill-opacity': 0.35 } });
   map.addLayer({ id: 'gaps', type: 'fill', source: 'gaps', filter: ['==', ['get', 'minutes'], inner],
     paint: { 'fill-color': '#d7301f', 'fill-opacity': 0.5 } });
-  map.addLayer({ id: 'roads', type: 'line', source: 'roads', paint: { 'line-color': '#777', 'line-width': 1 } });
+  const byTime = ['interpolate', ['linear'], ['coalesce', ['get', 'time_s'], 1e9],
+    0, '#1a9850', inner * 60, '#fee08b', outer * 60, '#f46d43', outer * 120, '#a50026'];
+  map.addLayer({ id: 'roads', type: 'line', source: 'roads', ...(roadTiles ? { 'source-layer': 'roads' } : {}),
+    paint: { 'line-color': roadTiles ? byTime : '#777', 'line-width': 1.5 } });
   map.addLayer({ id: 'route', type: 'line', source: 'route', paint: { 'line-color': '#111', 'line-width': 4 } });
   for (const [name, color] of Object.entries(colors)) {
     map.addLayer({ id: name, type: 'circle', source: name,
@@ -67,6 +83,10 @@ function addLayers(map) {
 }
 
 async function loadRoads(map) {
+  if (roadTiles) {
+    map.getSource('roads').setTiles([roadTileUrl()]);
+    return;
+  }
   const b = map.getBounds();
   const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(6)).join(',');
   try {
@@ -149,10 +169,13 @@ async function main() {
     loadCoverage(map),
     ...Object.keys(colors).map(async (name) => map.getSource(name).setData(await fetchJson(api(`layers/${name}`)))),
   ]);
-  map.on('moveend', () => loadRoads(map));
+  if (!roadTiles) map.on('moveend', () => loadRoads(map));
   map.on('click', (event) => nearest(map, event.lngLat));
   for (const id of ['at', 'any-time']) {
-    document.getElementById(id).addEventListener('change', () => loadCoverage(map).catch(showError));
+    document.getElementById(id).addEventListener('change', () => {
+      loadCoverage(map).catch(showError);
+      loadRoads(map);
+    });
   }
   map.once('idle', () => { window.reachReady = true; });
 }
