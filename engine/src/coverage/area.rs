@@ -8,9 +8,10 @@
 
 use std::path::Path;
 
-use geo::{BoundingRect, Contains, MultiPolygon, Point, Rect};
+use geo::{BoundingRect, Contains, Coord, MapCoords, MultiPolygon, Point, Rect};
 use geojson::{GeoJson, Geometry, GeometryValue};
 
+use crate::crs::Crs;
 use crate::engine::Engine;
 use crate::graph::RoadId;
 use crate::osm::Boundary;
@@ -59,6 +60,19 @@ impl StudyArea {
             }
         }
         StudyArea::new(name, MultiPolygon::new(polygons))
+    }
+
+    /// The same area with its coordinates read as `crs` and converted to
+    /// WGS84 (a district drawn on an AMap or Baidu map).
+    pub fn in_crs_to_wgs84(self, crs: Crs) -> Result<StudyArea, String> {
+        if crs == Crs::Wgs84 {
+            return Ok(self);
+        }
+        let polygons = self.polygons.map_coords(|c| {
+            let [x, y] = crs.to_wgs84([c.x, c.y]);
+            Coord { x, y }
+        });
+        StudyArea::new(self.name, polygons)
     }
 
     /// The area of an administrative boundary of the extract, found by

@@ -142,3 +142,20 @@ fn demand_inside_the_area_on_a_road_outside_it_keeps_its_time() {
     assert_eq!(result.demand, 4.0);
     assert_eq!((result.contours[0].covered_demand, result.contours[1].covered_demand), (0.0, 4.0));
 }
+
+#[test]
+fn a_study_area_drawn_on_a_chinese_map_is_moved_to_wgs84() {
+    use crate::crs::Crs;
+    // A 100 m square around a WGS84 point in Chengdu, drawn in GCJ-02
+    // (AMap), which puts it about 500 m off.
+    let wgs84 = [104.0657, 30.657];
+    let [x, y] = Crs::Gcj02.from_wgs84(wgs84);
+    let d = 0.0005;
+    let ring: Vec<(f64, f64)> = vec![(x - d, y - d), (x + d, y - d), (x + d, y + d), (x - d, y + d), (x - d, y - d)];
+    let square = geo::Polygon::new(geo::LineString::from(ring), vec![]);
+    let drawn = StudyArea::new("district".into(), geo::MultiPolygon::new(vec![square])).unwrap();
+    assert!(!drawn.contains(wgs84), "read as WGS84, the square misses the point");
+    let moved = drawn.in_crs_to_wgs84(Crs::Gcj02).unwrap();
+    assert!(moved.contains(wgs84));
+    assert_eq!(moved.name, "district");
+}

@@ -90,7 +90,9 @@ pub fn run(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     let extract = loading::extract_with_demand(&args.load, demand, &progress)?;
     let area = match args.area.as_deref() {
         None => None,
-        Some(file) if std::path::Path::new(file).is_file() => Some(StudyArea::from_geojson_file(file.as_ref())),
+        Some(file) if std::path::Path::new(file).is_file() => {
+            Some(StudyArea::from_geojson_file(file.as_ref()).and_then(|area| area.in_crs_to_wgs84(args.load.crs)))
+        }
         Some(name) => Some(StudyArea::from_boundary(&extract.osm.boundaries, name)),
     }
     .transpose()
