@@ -128,30 +128,37 @@ fn segments(grid: &TimeGrid, limit: f32) -> Vec<(Crossing, Crossing)> {
 /// boundary shared by two contours (or by a facility's isochrone and its
 /// service circle) is made of the very same vertices in both, and nesting
 /// survives floating-point conversion exactly.
-fn trace_rings(grid: &TimeGrid, mut segments: Vec<(Crossing, Crossing)>) -> Vec<Ring> {
-    segments.sort_unstable();
+fn trace_rings(grid: &TimeGrid, segments: Vec<(Crossing, Crossing)>) -> Vec<Ring> {
     let nx = grid.nx as u64;
     let position = |c: Crossing| -> [i64; 2] {
         let (cell, kind) = (c / 2, c % 2);
         let (i, j) = ((cell % nx) as i64, (cell / nx) as i64);
         if kind == 0 { [2 * i + 1, 2 * j] } else { [2 * i, 2 * j + 1] }
     };
-    let mut used = vec![false; segments.len()];
+    // Every crossing starts at most one segment: index them by crossing, so
+    // that following a ring is one lookup per vertex.
+    const NONE: u32 = u32::MAX;
+    let mut starting_at = vec![NONE; 2 * grid.nx * grid.ny];
+    for (k, &(start, _)) in segments.iter().enumerate() {
+        starting_at[start as usize] = k as u32;
+    }
     let mut rings = Vec::new();
-    for first in 0..segments.len() {
-        if used[first] {
+    // Rings start at their lowest crossing, in crossing order, so the output
+    // does not depend on the order in which segments were found.
+    for first in 0..starting_at.len() {
+        if starting_at[first] == NONE {
             continue;
         }
         let mut ring: Ring = Vec::new();
         let mut at = first;
         loop {
-            used[at] = true;
-            ring.push(position(segments[at].0));
-            let next = segments[at].1;
-            match segments.binary_search_by_key(&next, |s| s.0) {
-                Ok(n) if !used[n] => at = n,
-                _ => break,
+            let k = starting_at[at];
+            if k == NONE {
+                break;
             }
+            starting_at[at] = NONE;
+            ring.push(position(at as Crossing));
+            at = segments[k as usize].1 as usize;
         }
         if ring.len() >= 3 {
             rings.push(ring);
