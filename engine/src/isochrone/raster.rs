@@ -111,14 +111,18 @@ impl TimeGrid {
         }
         // Cell (i, j) and grid point (i, j) share an index: the grid point that
         // sees a cell at stencil offset (a, b) is `a + b * nx` places before it.
-        let deltas: Vec<usize> = stencil.iter().map(|&(a, b)| (a + b * nx as i64) as usize).collect();
+        // Each row of the stencil is a run of consecutive grid points.
+        let runs: Vec<(usize, usize)> = stencil_runs(&stencil)
+            .into_iter()
+            .map(|(b, [a0, a1])| ((a1 + b * nx as i64) as usize, (a1 - a0 + 1) as usize))
+            .collect();
         let mut time = vec![f32::INFINITY; points];
         for &cell in &cells.marked {
             let t = cells.time[cell as usize];
-            for &delta in &deltas {
-                let slot = &mut time[(cell as usize).wrapping_sub(delta)];
-                if t < *slot {
-                    *slot = t;
+            for &(delta, len) in &runs {
+                let first = (cell as usize).wrapping_sub(delta);
+                for slot in &mut time[first..first + len] {
+                    *slot = slot.min(t);
                 }
             }
         }
@@ -140,6 +144,20 @@ fn stencil(radius: f64, spacing: f64) -> Vec<(i64, i64)> {
         }
     }
     cells
+}
+
+/// The stencil by rows: for each row offset `b`, the first and last column
+/// offsets `a` (the stencil is a disc, so each row is one run).
+fn stencil_runs(stencil: &[(i64, i64)]) -> Vec<(i64, [i64; 2])> {
+    let mut runs: Vec<(i64, [i64; 2])> = Vec::new();
+    for &(a, b) in stencil {
+        match runs.iter_mut().find(|(row, _)| *row == b) {
+            Some((_, [a0, a1])) => (*a0, *a1) = ((*a0).min(a), (*a1).max(a)),
+            None => runs.push((b, [a, a])),
+        }
+    }
+    debug_assert_eq!(runs.iter().map(|(_, [a0, a1])| a1 - a0 + 1).sum::<i64>(), stencil.len() as i64, "rows are runs");
+    runs
 }
 
 /// Earliest time per cell (cell (i, j) lies between grid points (i, j) and
