@@ -12,18 +12,31 @@ pub fn extract_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(format!("{name}.osm.pbf"))
 }
 
+/// Reads a shared extract and builds its e-bike engine.
+pub fn ebike_extract_and_engine(name: &str) -> (Extract, Engine) {
+    let extract = Extract::read(&extract_path(name), &ExtractOptions::default(), &|_| {}).expect("extract loads");
+    let engine = Engine::build(&extract, ebike(), 300.0, &|_| {}).expect("engine builds");
+    (extract, engine)
+}
+
+/// The built-in e-bike profile.
+fn ebike() -> &'static reach_engine::Profile {
+    static PROFILES: std::sync::LazyLock<Profiles> = std::sync::LazyLock::new(Profiles::default);
+    PROFILES.get("ebike").expect("built-in profile")
+}
+
 /// Reads a shared extract and builds its e-bike engine, with `stations`
 /// random points on its roads added as the stations layer (ids `p0`, `p1`...).
 pub fn ebike_engine_with_random_stations(name: &str, stations: usize, seed: u64) -> Engine {
-    let mut extract = Extract::read(&extract_path(name), &ExtractOptions::default(), &|_| {}).expect("extract loads");
-    let profiles = Profiles::default();
-    let ebike = profiles.get("ebike").expect("built-in profile");
-    let plain = Engine::build(&extract, ebike, 300.0, &|_| {}).expect("engine builds");
+    let (mut extract, plain) = ebike_extract_and_engine(name);
+    if stations == 0 {
+        return plain;
+    }
     for (i, snap) in random_road_points(&plain, stations, seed).into_iter().enumerate() {
         let source = Source::File { file: "benchmark".into(), position: format!("point {i}") };
         extract.facilities.push(Facility::new(format!("p{i}"), Layer::Stations, snap.lon_lat, source));
     }
-    Engine::build(&extract, ebike, 300.0, &|_| {}).expect("engine builds")
+    Engine::build(&extract, ebike(), 300.0, &|_| {}).expect("engine builds")
 }
 
 /// `count` reproducible random points on the engine's roads, snapped.

@@ -378,13 +378,6 @@ impl Engine {
 
 /// A projection centred on the graph's bounding box.
 fn centre_projection(graph: &Graph) -> LocalProjection {
-    let (mut min, mut max) = ([f64::MAX; 2], [f64::MIN; 2]);
-    for n in 0..graph.node_count() as u32 {
-        let p = graph.node_lon_lat(n);
-        for axis in 0..2 {
-            min[axis] = min[axis].min(p[axis]);
-            max[axis] = max[axis].max(p[axis]);
-        }
-    }
-    LocalProjection::new((min[0] + max[0]) / 2.0, (min[1] + max[1]) / 2.0)
+    let [min_lon, min_lat, max_lon, max_lat] = graph.bounds();
+    LocalProjection::new((min_lon + max_lon) / 2.0, (min_lat + max_lat) / 2.0)
 }

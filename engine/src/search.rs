@@ -99,11 +99,6 @@ impl SearchSpace {
         }
     }
 
-    /// How many nodes the space is sized for.
-    pub fn node_count(&self) -> usize {
-        self.time.len()
-    }
-
     /// The label of the source nearest to `node` in the last search (see
     /// [`SearchSpace::run_labelled`]), if it was reached.
     pub fn label(&self, node: NodeId) -> Option<u32> {

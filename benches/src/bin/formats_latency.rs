@@ -10,8 +10,7 @@ use std::time::Instant;
 use axum::body::Body;
 use axum::http::{Request, header};
 use http_body_util::BodyExt;
-use reach_benches::{ebike_engine_with_random_stations, median_p99};
-use reach_engine::{Extract, ExtractOptions};
+use reach_benches::{ebike_extract_and_engine, median_p99};
 use reach_server::http::{AppState, Limits, app};
 use tower::ServiceExt;
 
@@ -43,9 +42,7 @@ async fn main() {
     let name =
         args.iter().find(|a| !a.starts_with("--") && a.parse::<u32>().is_err()).cloned().unwrap_or("heidelberg".into());
     let zoom: u32 = args.iter().position(|a| a == "--zoom").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(14);
-    let engine = ebike_engine_with_random_stations(&name, 0, 0);
-    let extract =
-        Extract::read(&reach_benches::extract_path(&name), &ExtractOptions::default(), &|_| {}).expect("extract");
+    let (extract, engine) = ebike_extract_and_engine(&name);
     let state = Arc::new(AppState::new(Limits::default(), None));
     state.publish(extract, engine);
     let router = app(state.clone());

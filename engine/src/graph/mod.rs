@@ -125,6 +125,16 @@ impl Graph {
         }
     }
 
+    /// The bounding box of every node, `[min_lon, min_lat, max_lon, max_lat]`.
+    pub fn bounds(&self) -> [f64; 4] {
+        let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+        for node in 0..self.node_count() as NodeId {
+            let [lon, lat] = self.node_lon_lat(node);
+            b = [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)];
+        }
+        b
+    }
+
     /// `[lon, lat]` of a node.
     pub fn node_lon_lat(&self, node: NodeId) -> [f64; 2] {
         self.node_lon_lat[node as usize]

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use flatgeobuf::GeometryType;
@@ -91,14 +92,15 @@ pub async fn answer(
         (Reuse::Cached, Some(body)) => body,
         _ => {
             let computing = snapshot.clone();
-            let body = Arc::new(blocking(move || content.finish(compute(&computing)?, crs)).await?);
+            let body = Arc::new(Bytes::from(blocking(move || content.finish(compute(&computing)?, crs)).await?));
             if reuse == Reuse::Cached {
                 snapshot.cache.put(request, body.clone());
             }
             body
         }
     };
-    let mut response = body_response(content.media_type(), body.as_ref().clone());
+    // Bytes share their buffer: a cached answer is not copied per request.
+    let mut response = body_response(content.media_type(), Bytes::clone(&body));
     response.headers_mut().extend(data_headers(&etag));
     Ok(response)
 }
@@ -112,7 +114,8 @@ pub async fn blocking<T: Send + 'static>(
 }
 
 /// A 200 answer with a body of `content_type`.
-pub fn body_response(content_type: &'static str, body: Vec<u8>) -> Response {
+pub fn body_response(content_type: &'static str, body: impl Into<Bytes>) -> Response {
+    let body: Bytes = body.into();
     ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body).into_response()
 }
 

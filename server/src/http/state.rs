@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use axum::body::Bytes;
 use reach_engine::nearest::Table;
 use reach_engine::{Engine, Extract};
 
@@ -50,7 +51,7 @@ pub struct Snapshot {
     /// Increases with every reload; part of every ETag.
     pub version: u64,
     /// Serialized answers of expensive requests, by request.
-    pub cache: ResultCache<Vec<u8>>,
+    pub cache: ResultCache<Bytes>,
     /// Coverage results, by request (several routes answer from one).
     pub coverage: ResultCache<CoverageReport>,
     /// Nearest-facility tables (the k nearest facilities of every node),

@@ -26,17 +26,6 @@ fn layer(name: &str) -> Result<Layer, ApiError> {
     name.parse::<Layer>().map_err(ApiError::not_found)
 }
 
-/// The extract's bounding box, `[min_lon, min_lat, max_lon, max_lat]`, over
-/// the routable graph.
-fn bbox(engine: &Engine) -> [f64; 4] {
-    let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
-    for node in 0..engine.graph.node_count() as u32 {
-        let [lon, lat] = engine.graph.node_lon_lat(node);
-        b = [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)];
-    }
-    b
-}
-
 /// The extract, its bounding box, profile, layers with counts, the limits
 /// and the data attribution.
 #[utoipa::path(get, path = "/api/v1/meta", tag = "data",
@@ -54,7 +43,7 @@ pub async fn meta(
         let size = engine.graph.size();
         to_bytes(&json!({
             "extract": s.extract.file,
-            "bbox": bbox(engine),
+            "bbox": engine.graph.bounds(),
             "profile": engine.profile.name,
             "graph": size,
             "layers": engine.report.layers,
