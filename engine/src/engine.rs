@@ -13,6 +13,7 @@ use crate::demand::{DemandMapping, DemandPoint, read_demand_file};
 use crate::facility::{Facilities, Facility, FacilityId, Layer, check_unique_ids};
 use crate::geo_math::LocalProjection;
 use crate::graph::{Graph, GraphError, GraphReport, RoadId};
+use crate::isochrone::{DEFAULT_BUFFER_M, RoadCells};
 use crate::layer_file::{LayerFileError, read_layer_file};
 use crate::nearest::Arrivals;
 use crate::osm::{OsmData, OsmError, ReadReport, read_pbf};
@@ -233,6 +234,9 @@ pub struct Engine {
     pub graph: Graph,
     /// The R-tree over road segments, for snapping.
     pub roads: RoadIndex,
+    /// The polygon-lattice cells of every road at the default isochrone
+    /// buffer.
+    pub road_cells: RoadCells,
     /// Every facility, with the R-tree over their positions.
     pub facilities: Facilities,
     /// Each facility's snap, parallel to `facilities.all()`.
@@ -279,6 +283,7 @@ impl Engine {
         progress(Progress::Step("indexing roads and facilities"));
         let projection = centre_projection(&graph);
         let roads = RoadIndex::new(&graph, projection);
+        let road_cells = RoadCells::for_buffer(&roads, DEFAULT_BUFFER_M);
         let facilities =
             Facilities::new(extract.facilities.clone(), projection).map_err(EngineError::DuplicateFacility)?;
         let snaps: Vec<Result<Snap, SnapError>> =
@@ -325,7 +330,18 @@ impl Engine {
         };
         let demand = extract.demand.clone();
         let arrivals = Arrivals::new(&graph, &snaps);
-        Ok(Engine { profile: profile.clone(), graph, roads, facilities, snaps, arrivals, demand, demand_snaps, report })
+        Ok(Engine {
+            profile: profile.clone(),
+            graph,
+            roads,
+            road_cells,
+            facilities,
+            snaps,
+            arrivals,
+            demand,
+            demand_snaps,
+            report,
+        })
     }
 
     /// The facilities of `layer` (every layer if `None`) that offer all of

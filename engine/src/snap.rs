@@ -112,6 +112,11 @@ impl RoadIndex {
         roads
     }
 
+    /// How many roads the index holds (every road of the graph).
+    pub fn road_count(&self) -> usize {
+        self.starts.len() - 1
+    }
+
     /// The projection the index works in.
     pub fn projection(&self) -> LocalProjection {
         self.projection

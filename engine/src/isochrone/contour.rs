@@ -1,7 +1,7 @@
-//! Marching squares over a [`TimeGrid`]: the polygons of the grid points
-//! reached within a limit, with holes, valid by construction.
+//! Marching squares over the grid points inside a contour: their polygons,
+//! with holes, valid by construction.
 //!
-//! A grid point is *inside* when its time is within the limit. Each cell's
+//! Each cell's
 //! boundary crossings sit at the midpoints of its edges; segments join them
 //! with the inside on their left, so outer rings run counter-clockwise and
 //! holes clockwise. A saddle cell (two opposite corners inside) joins its
@@ -9,16 +9,31 @@
 //! limits give polygons that contain those of smaller ones. Rings never
 //! cross or touch: every crossing point belongs to exactly one ring.
 //! Crossings sit on one lattice shared by all grids of the same spacing
-//! (see [`TimeGrid::origin`]), so equal crossings have equal coordinates.
+//! (see [`Inside::origin`]), so equal crossings have equal coordinates.
+//!
+//! Rings are followed cell to cell from each crossing; the cells a boundary
+//! passes through are found eight at a time, one word per row.
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 
-use super::raster::TimeGrid;
-
-/// A crossing point: a grid edge, as `2 * (j * nx + i) + kind` where kind 0
-/// is the horizontal edge from (i, j) to (i + 1, j) and kind 1 the vertical
-/// edge from (i, j) to (i, j + 1).
-type Crossing = u64;
+/// Which grid points are inside a contour, on a lattice in the local metric
+/// projection. The points on the grid's edge must be outside.
+#[derive(Debug, Clone)]
+pub struct Inside {
+    /// Lattice index of grid point (0, 0): grid point (i, j) sits at
+    /// `((origin[0] + i) * spacing, (origin[1] + j) * spacing)` in projected
+    /// metres, so the same lattice point has the same coordinates in every
+    /// grid with this spacing.
+    pub origin: [i64; 2],
+    /// Distance between neighbouring grid points, metres.
+    pub spacing: f64,
+    /// Grid points along x.
+    pub nx: usize,
+    /// Grid points along y.
+    pub ny: usize,
+    /// 1 for a point inside, 0 outside, row by row.
+    pub flags: Vec<u8>,
+}
 
 /// A ring in doubled grid units (so edge midpoints are integers).
 type Ring = Vec<[i64; 2]>;
@@ -34,11 +49,10 @@ pub enum Vertices {
     Corners,
 }
 
-/// The polygons (in projected metres) of the grid points within `limit`,
-/// and their total area in square metres.
-pub fn polygons(grid: &TimeGrid, limit: f32, vertices: Vertices) -> (MultiPolygon<f64>, f64) {
-    let segments = segments(grid, limit);
-    let mut rings = trace_rings(grid, segments);
+/// The polygons (in projected metres) of the grid points inside, and their
+/// total area in square metres.
+pub fn polygons(grid: &Inside, vertices: Vertices) -> (MultiPolygon<f64>, f64) {
+    let mut rings = trace_rings(grid);
     if vertices == Vertices::Corners {
         rings = rings.into_iter().map(drop_collinear).filter(|r| r.len() >= 3).collect();
     }
@@ -91,80 +105,149 @@ pub fn polygons(grid: &TimeGrid, limit: f32, vertices: Vertices) -> (MultiPolygo
     (MultiPolygon::new(polygons), area_m2)
 }
 
-/// Every boundary segment, from one crossing to the next with the inside on
-/// the left.
-fn segments(grid: &TimeGrid, limit: f32) -> Vec<(Crossing, Crossing)> {
-    let (nx, ny) = (grid.nx, grid.ny);
-    let flags: Vec<bool> = grid.time.iter().map(|&t| t <= limit).collect();
-    let inside = |i: usize, j: usize| flags[j * nx + i];
-    let horizontal = |i: usize, j: usize| 2 * (j * nx + i) as Crossing;
-    let vertical = |i: usize, j: usize| 2 * (j * nx + i) as Crossing + 1;
-    let mut out = Vec::new();
-    for j in 0..ny - 1 {
-        for i in 0..nx - 1 {
-            // Corners and edges counter-clockwise from the bottom left.
-            let corners = [inside(i, j), inside(i + 1, j), inside(i + 1, j + 1), inside(i, j + 1)];
-            if corners.iter().all(|&c| c == corners[0]) {
-                continue;
+/// The case of cell (i, j) (between grid points (i, j) and (i + 1, j + 1)):
+/// bit `k` is set when its corner `k` is inside, corners counted
+/// counter-clockwise from the bottom left. Its edge `k` runs from corner `k`
+/// to corner `k + 1` (bottom, right, top, left).
+fn case(grid: &Inside, i: usize, j: usize) -> usize {
+    let (below, above) = (j * grid.nx + i, (j + 1) * grid.nx + i);
+    let f = &grid.flags;
+    usize::from(f[below] | f[below + 1] << 1 | f[above + 1] << 2 | f[above] << 3)
+}
+
+/// No segment starts at this edge.
+const NO_EXIT: u8 = 4;
+
+/// For every cell case and edge `k`, the edge where the boundary segment
+/// that starts at `k` ends, or [`NO_EXIT`]. A segment starts at an edge whose
+/// first corner is inside and second is not (the inside on its left), and
+/// ends at the next edge counter-clockwise where the inside begins again; a
+/// saddle cell thus joins its inside corners through the cell.
+const EXITS: [[u8; 4]; 16] = exits();
+
+const fn exits() -> [[u8; 4]; 16] {
+    const fn inside(case: usize, corner: usize) -> bool {
+        (case >> (corner % 4)) & 1 == 1
+    }
+    let mut table = [[NO_EXIT; 4]; 16];
+    let mut case = 0;
+    while case < 16 {
+        let mut k = 0;
+        while k < 4 {
+            if inside(case, k) && !inside(case, k + 1) {
+                let mut m = k + 1;
+                while m < k + 4 {
+                    if !inside(case, m) && inside(case, m + 1) {
+                        table[case][k] = (m % 4) as u8;
+                        break;
+                    }
+                    m += 1;
+                }
             }
-            let edges = [horizontal(i, j), vertical(i + 1, j), horizontal(i, j + 1), vertical(i, j)];
-            // Each edge where the inside ends starts a segment, which ends at the
-            // next edge (counter-clockwise) where the inside begins again.
-            for k in 0..4 {
-                if corners[k] && !corners[(k + 1) % 4] {
-                    let end = (1..4).map(|step| (k + step) % 4).find(|&m| !corners[m] && corners[(m + 1) % 4]);
-                    if let Some(m) = end {
-                        out.push((edges[k], edges[m]));
+            k += 1;
+        }
+        case += 1;
+    }
+    table
+}
+
+/// The crossing at the middle of edge `k` of cell (i, j): its index among all
+/// grid edges, `2 * point + 0` for the horizontal edge to the right of a point
+/// and `+ 1` for the vertical edge above it, and its position in doubled grid
+/// units.
+fn crossing(nx: usize, i: usize, j: usize, k: usize) -> (usize, [i64; 2]) {
+    let (x, y) = (2 * i as i64, 2 * j as i64);
+    match k {
+        0 => (2 * (j * nx + i), [x + 1, y]),
+        1 => (2 * (j * nx + i + 1) + 1, [x + 2, y + 1]),
+        2 => (2 * ((j + 1) * nx + i), [x + 1, y + 2]),
+        _ => (2 * (j * nx + i) + 1, [x, y + 1]),
+    }
+}
+
+/// Every boundary ring, each vertex a crossing, with the inside on the left:
+/// outer rings counter-clockwise, holes clockwise. Every crossing stays a
+/// vertex, even in the middle of a straight run: then a boundary shared by
+/// two contours (or by a facility's isochrone and its service circle) is made
+/// of the very same vertices in both, and nesting survives floating-point
+/// conversion exactly. Rings never cross or touch: every crossing belongs to
+/// exactly one ring.
+fn trace_rings(grid: &Inside) -> Vec<Ring> {
+    let nx = grid.nx;
+    let mut used = vec![0u64; (2 * nx * grid.ny).div_ceil(64)];
+    let mut rings = Vec::new();
+    // Rings start at their first segment in cell order, so the output does
+    // not depend on anything but the flags.
+    for j in 0..grid.ny.saturating_sub(1) {
+        let (row, above) = (&grid.flags[j * nx..(j + 1) * nx], &grid.flags[(j + 1) * nx..(j + 2) * nx]);
+        for i0 in (0..nx - 1).step_by(8) {
+            let mut mixed = mixed_cells(row, above, i0);
+            while mixed != 0 {
+                let i = i0 + mixed.trailing_zeros() as usize / 8;
+                mixed &= mixed - 1;
+                for (k, &exit) in EXITS[case(grid, i, j)].iter().enumerate() {
+                    let (first, _) = crossing(nx, i, j, k);
+                    if exit != NO_EXIT && used[first / 64] & (1 << (first % 64)) == 0 {
+                        rings.push(trace(grid, &mut used, [i, j], k));
                     }
                 }
             }
         }
     }
-    out
+    rings
 }
 
-/// Links segments into closed rings of doubled grid coordinates. Every
-/// crossing stays a vertex, even in the middle of a straight run: then a
-/// boundary shared by two contours (or by a facility's isochrone and its
-/// service circle) is made of the very same vertices in both, and nesting
-/// survives floating-point conversion exactly.
-fn trace_rings(grid: &TimeGrid, segments: Vec<(Crossing, Crossing)>) -> Vec<Ring> {
-    let nx = grid.nx as u64;
-    let position = |c: Crossing| -> [i64; 2] {
-        let (cell, kind) = (c / 2, c % 2);
-        let (i, j) = ((cell % nx) as i64, (cell / nx) as i64);
-        if kind == 0 { [2 * i + 1, 2 * j] } else { [2 * i, 2 * j + 1] }
-    };
-    // Every crossing starts at most one segment: index them by crossing, so
-    // that following a ring is one lookup per vertex.
-    const NONE: u32 = u32::MAX;
-    let mut starting_at = vec![NONE; 2 * grid.nx * grid.ny];
-    for (k, &(start, _)) in segments.iter().enumerate() {
-        starting_at[start as usize] = k as u32;
+/// The cells from column `i` to `i + 7` between two rows of flags with a
+/// boundary through them (corners not all alike), as one byte each (1 or 0)
+/// of a word, lowest byte first; cells past the row's end are left out.
+fn mixed_cells(row: &[u8], above: &[u8], i: usize) -> u64 {
+    let (low, low_next, high, high_next) = (word(row, i), word(row, i + 1), word(above, i), word(above, i + 1));
+    let mixed = (low ^ low_next) | (low ^ high) | (low ^ high_next);
+    match row.len() - 1 - i {
+        cells if cells >= 8 => mixed,
+        cells => mixed & ((1u64 << (8 * cells)) - 1),
     }
-    let mut rings = Vec::new();
-    // Rings start at their lowest crossing, in crossing order, so the output
-    // does not depend on the order in which segments were found.
-    for first in 0..starting_at.len() {
-        if starting_at[first] == NONE {
-            continue;
-        }
-        let mut ring: Ring = Vec::new();
-        let mut at = first;
-        loop {
-            let k = starting_at[at];
-            if k == NONE {
-                break;
-            }
-            starting_at[at] = NONE;
-            ring.push(position(at as Crossing));
-            at = segments[k as usize].1 as usize;
-        }
-        if ring.len() >= 3 {
-            rings.push(ring);
+}
+
+/// Eight flags from `from` as a word, lowest byte first (zero, outside,
+/// past the end).
+fn word(flags: &[u8], from: usize) -> u64 {
+    match flags.get(from..from + 8).map(<[u8; 8]>::try_from) {
+        Some(Ok(bytes)) => u64::from_le_bytes(bytes),
+        _ => {
+            let mut bytes = [0u8; 8];
+            let tail = &flags[from.min(flags.len())..];
+            bytes[..tail.len()].copy_from_slice(tail);
+            u64::from_le_bytes(bytes)
         }
     }
-    rings
+}
+
+/// Follows the ring whose segment starts at edge `k` of `cell` until it
+/// closes, marking its crossings used.
+fn trace(grid: &Inside, used: &mut [u64], cell: [usize; 2], k: usize) -> Ring {
+    let ([mut i, mut j], mut k) = (cell, k);
+    let mut ring = Ring::new();
+    loop {
+        let (index, position) = crossing(grid.nx, i, j, k);
+        if used[index / 64] & (1 << (index % 64)) != 0 {
+            return ring;
+        }
+        used[index / 64] |= 1 << (index % 64);
+        ring.push(position);
+        // The segment leaves through edge m into the neighbouring cell, where
+        // the next one starts at the same crossing. The edge has an inside
+        // corner, so it is never the grid's border.
+        let m = EXITS[case(grid, i, j)][k];
+        match m {
+            0 => j -= 1,
+            1 => i += 1,
+            2 => j += 1,
+            3 => i -= 1,
+            _ => return ring,
+        }
+        k = usize::from(m + 2) % 4;
+    }
 }
 
 /// Removes points that lie on the straight line between their neighbours
@@ -216,28 +299,26 @@ mod tests {
     use super::*;
     use geo::{Area, Validation, Winding};
 
-    fn polygons_all(grid: &TimeGrid, limit: f32) -> (MultiPolygon<f64>, f64) {
-        polygons(grid, limit, Vertices::EveryCrossing)
+    fn polygons_all(grid: &Inside) -> (MultiPolygon<f64>, f64) {
+        polygons(grid, Vertices::EveryCrossing)
     }
 
-    /// A grid from rows of '#' (inside, time 0) and '.' (outside), top row last.
-    fn grid(rows: &[&str]) -> TimeGrid {
+    /// A grid from rows of '#' (inside) and '.' (outside), top row last.
+    fn grid(rows: &[&str]) -> Inside {
         let ny = rows.len();
         let nx = rows[0].len();
-        let mut time = vec![f32::INFINITY; nx * ny];
+        let mut flags = vec![0; nx * ny];
         for (j, row) in rows.iter().rev().enumerate() {
             for (i, c) in row.chars().enumerate() {
-                if c == '#' {
-                    time[j * nx + i] = 0.0;
-                }
+                flags[j * nx + i] = u8::from(c == '#');
             }
         }
-        TimeGrid { origin: [0, 0], spacing: 1.0, nx, ny, time }
+        Inside { origin: [0, 0], spacing: 1.0, nx, ny, flags }
     }
 
     #[test]
     fn a_single_point_is_a_diamond() {
-        let (mp, area) = polygons_all(&grid(&["...", ".#.", "..."]), 0.0);
+        let (mp, area) = polygons_all(&grid(&["...", ".#.", "..."]));
         assert_eq!(mp.0.len(), 1);
         assert_eq!(area, 0.5);
         assert!((mp.unsigned_area() - 0.5).abs() < 1e-12 && mp.signed_area() > 0.0);
@@ -247,7 +328,7 @@ mod tests {
     #[test]
     fn a_ring_of_points_has_a_hole() {
         let g = grid(&[".......", ".#####.", ".#...#.", ".#...#.", ".#...#.", ".#####.", "......."]);
-        let (mp, area) = polygons_all(&g, 0.0);
+        let (mp, area) = polygons_all(&g);
         assert_eq!(mp.0.len(), 1);
         assert_eq!(mp.0[0].interiors().len(), 1, "the unreached middle stays a hole");
         // Outer: the 5x5 square through the edge midpoints less four corner
@@ -261,7 +342,7 @@ mod tests {
     #[test]
     fn saddles_join_and_stay_valid() {
         let g = grid(&["....", ".#..", "..#.", "...."]);
-        let (mp, _) = polygons_all(&g, 0.0);
+        let (mp, _) = polygons_all(&g);
         assert_eq!(mp.0.len(), 1, "diagonal neighbours are joined");
         assert!(mp.is_valid());
     }
@@ -269,8 +350,8 @@ mod tests {
     #[test]
     fn corners_only_drops_the_middles_of_straight_runs() {
         let g = grid(&[".......", ".#####.", ".#####.", ".#####.", "......."]);
-        let (all, area_all) = polygons_all(&g, 0.0);
-        let (corners, area) = polygons(&g, 0.0, Vertices::Corners);
+        let (all, area_all) = polygons_all(&g);
+        let (corners, area) = polygons(&g, Vertices::Corners);
         assert_eq!(area, area_all);
         assert_eq!(corners.0[0].exterior().0.len(), 8 + 1, "an octagon, closed");
         assert!(all.0[0].exterior().0.len() > corners.0[0].exterior().0.len());
@@ -280,7 +361,7 @@ mod tests {
     #[test]
     fn an_island_inside_a_hole_is_its_own_polygon() {
         let g = grid(&[".........", ".#######.", ".#.....#.", ".#..#..#.", ".#.....#.", ".#######.", "........."]);
-        let (mp, _) = polygons_all(&g, 0.0);
+        let (mp, _) = polygons_all(&g);
         assert_eq!(mp.0.len(), 2);
         let with_hole = mp.0.iter().filter(|p| p.interiors().len() == 1).count();
         assert_eq!(with_hole, 1);
@@ -311,9 +392,15 @@ mod nesting {
                     time[j * nx + i] = 0.5 + 0.3 * ((i as f32 * fx + ph).sin() * (j as f32 * fy).cos()) + 0.2 * rnd();
                 }
             }
-            let g = TimeGrid { origin: [0, 0], spacing: 1.0, nx, ny, time };
-            let (small, _) = polygons(&g, 0.45, Vertices::EveryCrossing);
-            let (big, _) = polygons(&g, 0.55, Vertices::EveryCrossing);
+            let within = |limit: f32| Inside {
+                origin: [0, 0],
+                spacing: 1.0,
+                nx,
+                ny,
+                flags: time.iter().map(|&t| u8::from(t <= limit)).collect(),
+            };
+            let (small, _) = polygons(&within(0.45), Vertices::EveryCrossing);
+            let (big, _) = polygons(&within(0.55), Vertices::EveryCrossing);
             if !small.0.is_empty() && !big.contains(&small) {
                 let bad: Vec<_> = small
                     .0
@@ -326,7 +413,7 @@ mod nesting {
                     .map(|j| {
                         (0..nx)
                             .map(|i| {
-                                let t = g.time[j * nx + i];
+                                let t = time[j * nx + i];
                                 if t <= 0.45 {
                                     '#'
                                 } else if t <= 0.55 {

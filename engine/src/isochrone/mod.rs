@@ -10,10 +10,11 @@
 //! 2. **Reached network** ([`reached`]): every edge leaving (or entering) a
 //!    reached node, cut at the exact point where the time runs out, plus the
 //!    start points' own roads; travel time is linear along each stretch.
-//! 3. **Time grid** ([`raster`]): a grid with spacing `buffer / 4` in the
-//!    local metric projection holds at each point the earliest time of any
-//!    reached road point within the core radius `buffer − spacing·√2`.
-//! 4. **Polygons** ([`contour`]): marching squares over the grid points within
+//! 3. **Time grid** ([`raster`]): a grid with spacing `0.35 · buffer` in the
+//!    local metric projection holds in each cell the earliest time of the
+//!    reached road inside it; a grid point is inside a contour when one of
+//!    its four cells is.
+//! 4. **Polygons** ([`contour`]): marching squares over the grid points inside
 //!    each contour, crossings at cell-edge midpoints.
 //!
 //! This gives, for every contour and with `buffer` (default 50 m) measured
@@ -28,6 +29,7 @@ mod batch;
 mod contour;
 mod raster;
 mod reached;
+mod road_cells;
 
 use geo::{Coord, LineString, MultiLineString, MultiPolygon, Polygon};
 
@@ -39,6 +41,7 @@ use contour::Vertices;
 pub use raster::MAX_GRID_POINTS;
 use raster::TimeGrid;
 pub use reached::Stretch;
+pub use road_cells::RoadCells;
 
 /// Most contours in one request.
 pub const MAX_CONTOURS: usize = 16;
@@ -222,13 +225,13 @@ impl Reached {
             return Err(IsochroneError::BadBuffer(buffer_m));
         }
         let within_max = self.within(contours.max_limit());
-        let grid = TimeGrid::build(&engine.roads, &within_max, buffer_m)?;
+        let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &within_max, buffer_m)?;
         Ok(contours
             .minutes()
             .iter()
             .map(|&minutes| {
                 let limit = Contours::limit(minutes);
-                let (projected, area_m2) = contour::polygons(&grid, limit as f32, Vertices::EveryCrossing);
+                let (projected, area_m2) = contour::polygons(&grid.inside(limit as f32), Vertices::EveryCrossing);
                 let polygons = to_lon_lat(engine, projected);
                 ContourPolygons { minutes, polygons, area_km2: area_m2 / 1e6, road_km: self.road_km(engine, limit) }
             })
@@ -270,8 +273,8 @@ pub fn area_around(
     let mut all: Vec<Stretch> =
         stretches.iter().map(|&(road, [from, to])| Stretch { road, from, to, time: [0.0, 0.0] }).collect();
     all.sort_by_key(|s| s.road);
-    let grid = TimeGrid::build(&engine.roads, &all, buffer_m)?;
-    let (projected, area_m2) = contour::polygons(&grid, 0.0, Vertices::Corners);
+    let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &all, buffer_m)?;
+    let (projected, area_m2) = contour::polygons(&grid.inside(0.0), Vertices::Corners);
     Ok((to_lon_lat(engine, projected), area_m2 / 1e6))
 }
 
