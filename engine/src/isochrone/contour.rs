@@ -41,9 +41,13 @@ type Ring = Vec<[i64; 2]>;
 /// How much of a ring to keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Vertices {
-    /// Every crossing, so that boundaries shared with polygons of other
-    /// contours or grids are made of the very same vertices (nesting).
-    EveryCrossing,
+    /// Every crossing except those in the middle of a horizontal or vertical
+    /// run, so that boundaries shared with polygons of other contours or
+    /// grids are made of the very same vertices (nesting). Dropping those
+    /// middles is exact: the local projection maps each lattice row to one
+    /// latitude and each column to one longitude, in order, so a dropped
+    /// vertex of one polygon still lies exactly on the other's edge.
+    Nesting,
     /// Only the corners: points in the middle of straight runs are dropped
     /// (smaller output, for polygons compared with nothing else).
     Corners,
@@ -167,11 +171,11 @@ fn crossing(nx: usize, i: usize, j: usize, k: usize) -> (usize, [i64; 2]) {
 
 /// Every boundary ring, each vertex a crossing, with the inside on the left:
 /// outer rings counter-clockwise, holes clockwise. Every crossing stays a
-/// vertex, even in the middle of a straight run: then a boundary shared by
-/// two contours (or by a facility's isochrone and its service circle) is made
-/// of the very same vertices in both, and nesting survives floating-point
-/// conversion exactly. Rings never cross or touch: every crossing belongs to
-/// exactly one ring.
+/// vertex except in the middle of horizontal and vertical runs (see
+/// [`Vertices::Nesting`]): then a boundary shared by two contours (or by a
+/// facility's isochrone and its service circle) is made of the very same
+/// vertices in both, and nesting survives floating-point conversion exactly.
+/// Rings never cross or touch: every crossing belongs to exactly one ring.
 fn trace_rings(grid: &Inside) -> Vec<Ring> {
     let nx = grid.nx;
     let mut used = vec![0u64; (2 * nx * grid.ny).div_ceil(64)];
@@ -231,10 +235,10 @@ fn trace(grid: &Inside, used: &mut [u64], cell: [usize; 2], k: usize) -> Ring {
     loop {
         let (index, position) = crossing(grid.nx, i, j, k);
         if used[index / 64] & (1 << (index % 64)) != 0 {
-            return ring;
+            break;
         }
         used[index / 64] |= 1 << (index % 64);
-        ring.push(position);
+        push_vertex(&mut ring, position);
         // The segment leaves through edge m into the neighbouring cell, where
         // the next one starts at the same crossing. The edge has an inside
         // corner, so it is never the grid's border.
@@ -244,10 +248,33 @@ fn trace(grid: &Inside, used: &mut [u64], cell: [usize; 2], k: usize) -> Ring {
             1 => i += 1,
             2 => j += 1,
             3 => i -= 1,
-            _ => return ring,
+            _ => break,
         }
         k = usize::from(m + 2) % 4;
     }
+    // The run through the ring's start may continue on both sides of it.
+    while ring.len() > 3 && on_axis_run(ring[ring.len() - 2], ring[ring.len() - 1], ring[0]) {
+        ring.pop();
+    }
+    if ring.len() > 3 && on_axis_run(ring[ring.len() - 1], ring[0], ring[1]) {
+        ring.remove(0);
+    }
+    ring
+}
+
+/// Appends `p` to a ring being traced, or, when the last vertex sits in the
+/// middle of a horizontal or vertical run that `p` continues, replaces it.
+fn push_vertex(ring: &mut Ring, p: [i64; 2]) {
+    match ring.as_mut_slice() {
+        [.., a, b] if on_axis_run(*a, *b, p) => *b = p,
+        _ => ring.push(p),
+    }
+}
+
+/// Whether `b` lies in the middle of a horizontal or vertical run from `a`
+/// to `c`.
+fn on_axis_run(a: [i64; 2], b: [i64; 2], c: [i64; 2]) -> bool {
+    (a[0] == b[0] && b[0] == c[0]) || (a[1] == b[1] && b[1] == c[1])
 }
 
 /// Removes points that lie on the straight line between their neighbours
@@ -300,7 +327,7 @@ mod tests {
     use geo::{Area, Validation, Winding};
 
     fn polygons_all(grid: &Inside) -> (MultiPolygon<f64>, f64) {
-        polygons(grid, Vertices::EveryCrossing)
+        polygons(grid, Vertices::Nesting)
     }
 
     /// A grid from rows of '#' (inside) and '.' (outside), top row last.
@@ -348,14 +375,25 @@ mod tests {
     }
 
     #[test]
-    fn corners_only_drops_the_middles_of_straight_runs() {
+    fn horizontal_and_vertical_runs_keep_only_their_ends() {
         let g = grid(&[".......", ".#####.", ".#####.", ".#####.", "......."]);
-        let (all, area_all) = polygons_all(&g);
+        let (nesting, area_nesting) = polygons_all(&g);
         let (corners, area) = polygons(&g, Vertices::Corners);
-        assert_eq!(area, area_all);
-        assert_eq!(corners.0[0].exterior().0.len(), 8 + 1, "an octagon, closed");
-        assert!(all.0[0].exterior().0.len() > corners.0[0].exterior().0.len());
-        assert!(corners.is_valid());
+        assert_eq!(area, area_nesting);
+        assert_eq!(nesting.0[0].exterior().0.len(), 8 + 1, "an octagon, closed");
+        assert_eq!(corners, nesting);
+    }
+
+    #[test]
+    fn only_corners_drops_the_middles_of_diagonal_runs() {
+        let g = grid(&["......", "....#.", "...#..", "..#...", ".#....", "......"]);
+        let (nesting, area_nesting) = polygons_all(&g);
+        let (corners, area) = polygons(&g, Vertices::Corners);
+        assert_eq!(area, area_nesting);
+        // Four diamonds joined through saddles: two long diagonal sides.
+        assert_eq!(corners.0[0].exterior().0.len(), 4 + 1, "{:?}", corners.0[0].exterior());
+        assert!(nesting.0[0].exterior().0.len() > 12, "every crossing of the diagonals stays");
+        assert!(corners.is_valid() && nesting.is_valid());
     }
 
     #[test]
@@ -399,8 +437,8 @@ mod nesting {
                 ny,
                 flags: time.iter().map(|&t| u8::from(t <= limit)).collect(),
             };
-            let (small, _) = polygons(&within(0.45), Vertices::EveryCrossing);
-            let (big, _) = polygons(&within(0.55), Vertices::EveryCrossing);
+            let (small, _) = polygons(&within(0.45), Vertices::Nesting);
+            let (big, _) = polygons(&within(0.55), Vertices::Nesting);
             if !small.0.is_empty() && !big.contains(&small) {
                 let bad: Vec<_> = small
                     .0

@@ -231,7 +231,7 @@ impl Reached {
             .iter()
             .map(|&minutes| {
                 let limit = Contours::limit(minutes);
-                let (projected, area_m2) = contour::polygons(&grid.inside(limit as f32), Vertices::EveryCrossing);
+                let (projected, area_m2) = contour::polygons(&grid.inside(limit as f32), Vertices::Nesting);
                 let polygons = to_lon_lat(engine, projected);
                 ContourPolygons { minutes, polygons, area_km2: area_m2 / 1e6, road_km: self.road_km(engine, limit) }
             })
