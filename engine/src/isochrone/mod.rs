@@ -31,6 +31,8 @@ mod raster;
 mod reached;
 mod road_cells;
 
+use std::borrow::Cow;
+
 use geo::{Coord, LineString, MultiLineString, MultiPolygon, Polygon};
 
 use crate::engine::Engine;
@@ -164,6 +166,8 @@ pub struct ContourNetwork {
 pub struct Reached {
     /// Every reached stretch with its travel times, grouped by road.
     pub stretches: Vec<Stretch>,
+    /// The limit of the search, deciseconds: every stretch is within it.
+    limit: u32,
 }
 
 impl Reached {
@@ -183,21 +187,25 @@ impl Reached {
         let sources: Vec<(u32, u32)> = starts.iter().flat_map(|s| snap_sources(graph, s, direction)).collect();
         space.run(graph, &sources, direction, limit);
         let stretches = reached::reached_stretches(graph, space, starts, direction, limit);
-        Ok(Reached { stretches: reached::grouped_by_road(stretches, graph.road_count()) })
+        Ok(Reached { stretches: reached::grouped_by_road(stretches, graph.road_count()), limit })
     }
 
-    /// The stretches reached within `limit` deciseconds.
-    fn within(&self, limit: u32) -> Vec<Stretch> {
-        self.stretches.iter().filter_map(|s| s.within(f64::from(limit))).collect()
+    /// The stretches reached within `limit` deciseconds (all of them, not
+    /// copied, from the search's own limit up).
+    fn within(&self, limit: u32) -> Cow<'_, [Stretch]> {
+        if limit >= self.limit {
+            return Cow::Borrowed(&self.stretches);
+        }
+        Cow::Owned(self.stretches.iter().filter_map(|s| s.within(f64::from(limit))).collect())
     }
 
     /// Road km reached within `limit` deciseconds, each road counted once.
     pub fn road_km(&self, engine: &Engine, limit: u32) -> f64 {
-        reached::merged_intervals(&self.within(limit))
-            .iter()
-            .map(|(road, [lo, hi])| (hi - lo) * engine.graph.road_length_m(*road))
-            .sum::<f64>()
-            / 1000.0
+        let mut metres = 0.0;
+        reached::for_each_merged(&self.within(limit), |road, [lo, hi]| {
+            metres += (hi - lo) * engine.graph.road_length_m(road);
+        });
+        metres / 1000.0
     }
 
     /// The reached network for each contour.

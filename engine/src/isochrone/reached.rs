@@ -134,8 +134,15 @@ pub fn grouped_by_road(stretches: Vec<Stretch>, road_count: usize) -> Vec<Stretc
 /// grouped by road, the result is sorted by fraction within each road, with
 /// no overlaps.
 pub fn merged_intervals(stretches: &[Stretch]) -> Vec<(RoadId, [f64; 2])> {
+    let mut merged = Vec::with_capacity(stretches.len());
+    for_each_merged(stretches, |road, interval| merged.push((road, interval)));
+    merged
+}
+
+/// Calls `visit(road, [lo, hi])` with each interval of [`merged_intervals`],
+/// in the same order, without collecting them.
+pub fn for_each_merged(stretches: &[Stretch], mut visit: impl FnMut(RoadId, [f64; 2])) {
     debug_assert!(stretches.is_sorted_by_key(|s| s.road), "stretches are grouped by road");
-    let mut merged: Vec<(RoadId, [f64; 2])> = Vec::with_capacity(stretches.len());
     let mut intervals: Vec<[f64; 2]> = Vec::new();
     for group in stretches.chunk_by(|a, b| a.road == b.road) {
         intervals.clear();
@@ -147,13 +154,12 @@ pub fn merged_intervals(stretches: &[Stretch]) -> Vec<(RoadId, [f64; 2])> {
             if lo <= current[1] {
                 current[1] = current[1].max(hi);
             } else {
-                merged.push((road, current));
+                visit(road, current);
                 current = [lo, hi];
             }
         }
-        merged.push((road, current));
+        visit(road, current);
     }
-    merged
 }
 
 #[cfg(test)]
