@@ -36,7 +36,7 @@ for name in "${names[@]}"; do
       valhalla_build_extract -c valhalla.json --overwrite >> build.log 2>&1)
   fi
   reach_line=$("$bin" "$name" --minutes "$MINUTES" --direction from --write-points "$WORK/points" | tail -1)
-  read -r _ queries reach_median reach_p99 <<<"$reach_line"
+  read -r _ queries reach_median reach_p99 _search <<<"$reach_line"
   read -r v_queries v_median v_p99 v_vertices <<<"$(python "$ROOT/benches/peers/valhalla_isochrone.py" "$dir/valhalla.json" "$WORK/points.$name.json" "$MINUTES")"
   ratio=$(awk "BEGIN{printf \"%.1f\", $v_median / $reach_median}")
   echo "$name: ${MINUTES}-min isochrone + polygon, $queries starts: reach median ${reach_median} us, p99 ${reach_p99} us | Valhalla median ${v_median} us, p99 ${v_p99} us (${v_queries} calls, median ${v_vertices} polygon vertices) | Valhalla / reach = ${ratio}x"

@@ -53,9 +53,10 @@ pub enum Vertices {
     Corners,
 }
 
-/// The polygons (in projected metres) of the grid points inside, and their
+/// The polygons of the grid points inside, each vertex in projected metres
+/// put through `place` (to bring it back to `[lon, lat]`, say), and their
 /// total area in square metres.
-pub fn polygons(grid: &Inside, vertices: Vertices) -> (MultiPolygon<f64>, f64) {
+pub fn polygons(grid: &Inside, vertices: Vertices, place: impl Fn([f64; 2]) -> [f64; 2]) -> (MultiPolygon<f64>, f64) {
     let mut rings = trace_rings(grid);
     if vertices == Vertices::Corners {
         rings = rings.into_iter().map(drop_collinear).filter(|r| r.len() >= 3).collect();
@@ -89,12 +90,14 @@ pub fn polygons(grid: &Inside, vertices: Vertices) -> (MultiPolygon<f64>, f64) {
             polygon_holes[owner].push(hole);
         }
     }
-    let to_metres = |p: [i64; 2]| Coord {
-        x: (2 * grid.origin[0] + p[0]) as f64 * grid.spacing / 2.0,
-        y: (2 * grid.origin[1] + p[1]) as f64 * grid.spacing / 2.0,
+    let half = grid.spacing / 2.0;
+    let placed = |p: [i64; 2]| {
+        let [x, y] = place([(2 * grid.origin[0] + p[0]) as f64 * half, (2 * grid.origin[1] + p[1]) as f64 * half]);
+        Coord { x, y }
     };
     let ring_string = |ring: &Ring| {
-        let mut coords: Vec<Coord<f64>> = ring.iter().map(|&p| to_metres(p)).collect();
+        let mut coords = Vec::with_capacity(ring.len() + 1);
+        coords.extend(ring.iter().map(|&p| placed(p)));
         coords.push(coords[0]);
         LineString::new(coords)
     };
@@ -327,7 +330,7 @@ mod tests {
     use geo::{Area, Validation, Winding};
 
     fn polygons_all(grid: &Inside) -> (MultiPolygon<f64>, f64) {
-        polygons(grid, Vertices::Nesting)
+        polygons(grid, Vertices::Nesting, |p| p)
     }
 
     /// A grid from rows of '#' (inside) and '.' (outside), top row last.
@@ -378,7 +381,7 @@ mod tests {
     fn horizontal_and_vertical_runs_keep_only_their_ends() {
         let g = grid(&[".......", ".#####.", ".#####.", ".#####.", "......."]);
         let (nesting, area_nesting) = polygons_all(&g);
-        let (corners, area) = polygons(&g, Vertices::Corners);
+        let (corners, area) = polygons(&g, Vertices::Corners, |p| p);
         assert_eq!(area, area_nesting);
         assert_eq!(nesting.0[0].exterior().0.len(), 8 + 1, "an octagon, closed");
         assert_eq!(corners, nesting);
@@ -388,7 +391,7 @@ mod tests {
     fn only_corners_drops_the_middles_of_diagonal_runs() {
         let g = grid(&["......", "....#.", "...#..", "..#...", ".#....", "......"]);
         let (nesting, area_nesting) = polygons_all(&g);
-        let (corners, area) = polygons(&g, Vertices::Corners);
+        let (corners, area) = polygons(&g, Vertices::Corners, |p| p);
         assert_eq!(area, area_nesting);
         // Four diamonds joined through saddles: two long diagonal sides.
         assert_eq!(corners.0[0].exterior().0.len(), 4 + 1, "{:?}", corners.0[0].exterior());
@@ -437,8 +440,8 @@ mod nesting {
                 ny,
                 flags: time.iter().map(|&t| u8::from(t <= limit)).collect(),
             };
-            let (small, _) = polygons(&within(0.45), Vertices::Nesting);
-            let (big, _) = polygons(&within(0.55), Vertices::Nesting);
+            let (small, _) = polygons(&within(0.45), Vertices::Nesting, |p| p);
+            let (big, _) = polygons(&within(0.55), Vertices::Nesting, |p| p);
             if !small.0.is_empty() && !big.contains(&small) {
                 let bad: Vec<_> = small
                     .0

@@ -33,7 +33,7 @@ mod road_cells;
 
 use std::borrow::Cow;
 
-use geo::{Coord, LineString, MultiLineString, MultiPolygon, Polygon};
+use geo::{MultiLineString, MultiPolygon};
 
 use crate::engine::Engine;
 use crate::search::{Direction, SearchSpace, snap_sources};
@@ -234,37 +234,18 @@ impl Reached {
         }
         let within_max = self.within(contours.max_limit());
         let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &within_max, buffer_m)?;
+        let projection = engine.roads.projection();
         Ok(contours
             .minutes()
             .iter()
             .map(|&minutes| {
                 let limit = Contours::limit(minutes);
-                let (projected, area_m2) = contour::polygons(&grid.inside(limit as f32), Vertices::Nesting);
-                let polygons = to_lon_lat(engine, projected);
+                let (polygons, area_m2) =
+                    contour::polygons(&grid.inside(limit as f32), Vertices::Nesting, |p| projection.unproject(p));
                 ContourPolygons { minutes, polygons, area_km2: area_m2 / 1e6, road_km: self.road_km(engine, limit) }
             })
             .collect())
     }
-}
-
-/// Polygons in projected metres converted to `[lon, lat]`.
-fn to_lon_lat(engine: &Engine, projected: MultiPolygon<f64>) -> MultiPolygon<f64> {
-    let projection = engine.roads.projection();
-    let point = |c: Coord<f64>| {
-        let [x, y] = projection.unproject([c.x, c.y]);
-        Coord { x, y }
-    };
-    let ring = |r: LineString<f64>| LineString::new(r.0.into_iter().map(point).collect());
-    MultiPolygon::new(
-        projected
-            .0
-            .into_iter()
-            .map(|p| {
-                let (exterior, interiors) = p.into_inner();
-                Polygon::new(ring(exterior), interiors.into_iter().map(ring).collect())
-            })
-            .collect(),
-    )
 }
 
 /// The area within `buffer_m` of some road stretches (road, fraction
@@ -282,8 +263,9 @@ pub fn area_around(
         stretches.iter().map(|&(road, [from, to])| Stretch { road, from, to, time: [0.0, 0.0] }).collect();
     all.sort_by_key(|s| s.road);
     let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &all, buffer_m)?;
-    let (projected, area_m2) = contour::polygons(&grid.inside(0.0), Vertices::Corners);
-    Ok((to_lon_lat(engine, projected), area_m2 / 1e6))
+    let projection = engine.roads.projection();
+    let (polygons, area_m2) = contour::polygons(&grid.inside(0.0), Vertices::Corners, |p| projection.unproject(p));
+    Ok((polygons, area_m2 / 1e6))
 }
 
 #[cfg(test)]
