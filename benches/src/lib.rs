@@ -7,11 +7,6 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use reach_engine::{Engine, Extract, ExtractOptions, Facility, Layer, Profiles, Snap, Source};
 
-/// The allocator of the `reach` command, so that benchmarks time what users
-/// run.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// The path of a shared extract.
 pub fn extract_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(format!("{name}.osm.pbf"))
