@@ -59,11 +59,14 @@ impl Graph {
         for (new, &old) in order.iter().enumerate() {
             new_id[kept_nodes[old as usize] as usize] = new as NodeId;
         }
-        let roads: Vec<RawRoad> = roads
+        let mut roads: Vec<RawRoad> = roads
             .into_iter()
             .filter(|r| kept[r.ends[0] as usize] && kept[r.ends[1] as usize])
             .map(|r| RawRoad { ends: r.ends.map(|n| new_id[n as usize]), ..r })
             .collect();
+        // Roads numbered in the order of their first node along the curve, so
+        // that roads near in space are near in every per-road table too.
+        roads.sort_by_key(|r| r.ends[0].min(r.ends[1]));
         if roads.is_empty() {
             return Err(GraphError::NoRoads { profile: profile.name.clone(), highway_ways: osm.highways.len() });
         }

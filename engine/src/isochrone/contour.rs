@@ -11,8 +11,9 @@
 //! Crossings sit on one lattice shared by all grids of the same spacing
 //! (see [`Inside::origin`]), so equal crossings have equal coordinates.
 //!
-//! Rings are followed cell to cell from each crossing; the cells a boundary
-//! passes through are found eight at a time, one word per row.
+//! Rings are followed cell to cell; they are looked for where the flags
+//! change along a row, eight points at a time, one word per row, and all of
+//! them go into one buffer.
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 
@@ -35,8 +36,25 @@ pub struct Inside {
     pub flags: Vec<u8>,
 }
 
-/// A ring in doubled grid units (so edge midpoints are integers).
-type Ring = Vec<[i64; 2]>;
+/// A vertex in doubled grid units (so edge midpoints are integers).
+type Point = [i64; 2];
+
+/// Traced rings, one after another in one buffer.
+#[derive(Debug, Default)]
+struct Rings {
+    /// The vertices of every ring.
+    points: Vec<Point>,
+    /// Where each ring ends in `points`; it starts where the previous ends.
+    ends: Vec<usize>,
+}
+
+impl Rings {
+    /// Each ring's vertices, the closing vertex not repeated.
+    fn iter(&self) -> impl Iterator<Item = &[Point]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).map(|(start, &end)| &self.points[start..end])
+    }
+}
 
 /// How much of a ring to keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,20 +75,21 @@ pub enum Vertices {
 /// put through `place` (to bring it back to `[lon, lat]`, say), and their
 /// total area in square metres.
 pub fn polygons(grid: &Inside, vertices: Vertices, place: impl Fn([f64; 2]) -> [f64; 2]) -> (MultiPolygon<f64>, f64) {
-    let mut rings = trace_rings(grid);
-    if vertices == Vertices::Corners {
-        rings = rings.into_iter().map(drop_collinear).filter(|r| r.len() >= 3).collect();
-    }
-    let mut outers: Vec<(Ring, i64)> = Vec::new();
-    let mut holes: Vec<Ring> = Vec::new();
-    for ring in rings {
-        match doubled_area(&ring) {
+    let traced = trace_rings(grid);
+    let rings = match vertices {
+        Vertices::Nesting => traced,
+        Vertices::Corners => drop_collinear(&traced),
+    };
+    let mut outers: Vec<(&[Point], i64)> = Vec::new();
+    let mut holes: Vec<&[Point]> = Vec::new();
+    for ring in rings.iter() {
+        match doubled_area(ring) {
             area if area > 0 => outers.push((ring, area)),
             _ => holes.push(ring),
         }
     }
     outers.sort_by_key(|(_, area)| *area);
-    let mut polygon_holes: Vec<Vec<Ring>> = vec![Vec::new(); outers.len()];
+    let mut polygon_holes: Vec<Vec<&[Point]>> = vec![Vec::new(); outers.len()];
     let boxes: Vec<[i64; 4]> = outers.iter().map(|(ring, _)| bounding_box(ring)).collect();
     for hole in holes {
         let probe = hole[0];
@@ -84,18 +103,18 @@ pub fn polygons(grid: &Inside, vertices: Vertices, place: impl Fn([f64; 2]) -> [
         // it owns it, and with a single candidate no test is needed.
         let owner = match candidates.as_slice() {
             [only] => Some(*only),
-            _ => candidates.iter().copied().find(|&k| contains(&outers[k].0, probe)),
+            _ => candidates.iter().copied().find(|&k| contains(outers[k].0, probe)),
         };
         if let Some(owner) = owner {
             polygon_holes[owner].push(hole);
         }
     }
     let half = grid.spacing / 2.0;
-    let placed = |p: [i64; 2]| {
+    let placed = |p: Point| {
         let [x, y] = place([(2 * grid.origin[0] + p[0]) as f64 * half, (2 * grid.origin[1] + p[1]) as f64 * half]);
         Coord { x, y }
     };
-    let ring_string = |ring: &Ring| {
+    let ring_string = |ring: &[Point]| {
         let mut coords = Vec::with_capacity(ring.len() + 1);
         coords.extend(ring.iter().map(|&p| placed(p)));
         coords.push(coords[0]);
@@ -104,20 +123,21 @@ pub fn polygons(grid: &Inside, vertices: Vertices, place: impl Fn([f64; 2]) -> [
     let mut area_doubled = 0i64;
     let mut polygons = Vec::with_capacity(outers.len());
     for ((outer, area), holes) in outers.iter().zip(&polygon_holes) {
-        area_doubled += area + holes.iter().map(doubled_area).sum::<i64>();
-        polygons.push(Polygon::new(ring_string(outer), holes.iter().map(ring_string).collect()));
+        area_doubled += area + holes.iter().map(|hole| doubled_area(hole)).sum::<i64>();
+        polygons.push(Polygon::new(ring_string(outer), holes.iter().map(|hole| ring_string(hole)).collect()));
     }
     // Doubled units: a unit square has doubled area 2 * 4 = 8.
     let area_m2 = area_doubled as f64 / 8.0 * grid.spacing * grid.spacing;
     (MultiPolygon::new(polygons), area_m2)
 }
 
-/// The case of cell (i, j) (between grid points (i, j) and (i + 1, j + 1)):
+/// The case of the cell whose lower-left point has index `cell` (`j · nx +
+/// i`; the cell lies between grid points (i, j) and (i + 1, j + 1)):
 /// bit `k` is set when its corner `k` is inside, corners counted
 /// counter-clockwise from the bottom left. Its edge `k` runs from corner `k`
 /// to corner `k + 1` (bottom, right, top, left).
-fn case(grid: &Inside, i: usize, j: usize) -> usize {
-    let (below, above) = (j * grid.nx + i, (j + 1) * grid.nx + i);
+fn case(grid: &Inside, cell: usize) -> usize {
+    let (below, above) = (cell, cell + grid.nx);
     let f = &grid.flags;
     usize::from(f[below] | f[below + 1] << 1 | f[above + 1] << 2 | f[above] << 3)
 }
@@ -158,19 +178,22 @@ const fn exits() -> [[u8; 4]; 16] {
     table
 }
 
-/// The crossing at the middle of edge `k` of cell (i, j): its index among all
-/// grid edges, `2 * point + 0` for the horizontal edge to the right of a point
-/// and `+ 1` for the vertical edge above it, and its position in doubled grid
-/// units.
-fn crossing(nx: usize, i: usize, j: usize, k: usize) -> (usize, [i64; 2]) {
-    let (x, y) = (2 * i as i64, 2 * j as i64);
-    match k {
-        0 => (2 * (j * nx + i), [x + 1, y]),
-        1 => (2 * (j * nx + i + 1) + 1, [x + 2, y + 1]),
-        2 => (2 * ((j + 1) * nx + i), [x + 1, y + 2]),
-        _ => (2 * (j * nx + i) + 1, [x, y + 1]),
-    }
+/// The crossing at the middle of edge `k` of the cell with lower-left point
+/// `cell`: its index among all grid edges, `2 * point` for the horizontal
+/// edge to the right of a point and `2 * point + 1` for the vertical edge
+/// above it.
+fn crossing(nx: usize, cell: usize, k: usize) -> usize {
+    2 * cell + [0, 3, 2 * nx, 1][k]
 }
+
+/// Whether crossing `index` is marked in `used`.
+fn is_used(used: &[u64], index: usize) -> bool {
+    used[index / 64] & (1 << (index % 64)) != 0
+}
+
+/// The middle of edge `k` of a cell, from its lower-left point, in doubled
+/// grid units.
+const EDGE_MIDDLE: [Point; 4] = [[1, 0], [2, 1], [1, 2], [0, 1]];
 
 /// Every boundary ring, each vertex a crossing, with the inside on the left:
 /// outer rings counter-clockwise, holes clockwise. Every crossing stays a
@@ -179,24 +202,28 @@ fn crossing(nx: usize, i: usize, j: usize, k: usize) -> (usize, [i64; 2]) {
 /// facility's isochrone and its service circle) is made of the very same
 /// vertices in both, and nesting survives floating-point conversion exactly.
 /// Rings never cross or touch: every crossing belongs to exactly one ring.
-fn trace_rings(grid: &Inside) -> Vec<Ring> {
+fn trace_rings(grid: &Inside) -> Rings {
     let nx = grid.nx;
     let mut used = vec![0u64; (2 * nx * grid.ny).div_ceil(64)];
-    let mut rings = Vec::new();
-    // Rings start at their first segment in cell order, so the output does
-    // not depend on anything but the flags.
-    for j in 0..grid.ny.saturating_sub(1) {
-        let (row, above) = (&grid.flags[j * nx..(j + 1) * nx], &grid.flags[(j + 1) * nx..(j + 2) * nx]);
+    let mut rings = Rings::default();
+    // Every ring goes round some grid point, so the grid row through that
+    // point meets it, and only at crossings on the row's edges: looking where
+    // the flags change along each row finds every ring. Rows are scanned in
+    // order, so the output depends on nothing but the flags. The grid's
+    // edge rows are outside.
+    for j in 1..grid.ny.saturating_sub(1) {
+        let row = &grid.flags[j * nx..(j + 1) * nx];
         for i0 in (0..nx - 1).step_by(8) {
-            let mut mixed = mixed_cells(row, above, i0);
-            while mixed != 0 {
-                let i = i0 + mixed.trailing_zeros() as usize / 8;
-                mixed &= mixed - 1;
-                for (k, &exit) in EXITS[case(grid, i, j)].iter().enumerate() {
-                    let (first, _) = crossing(nx, i, j, k);
-                    if exit != NO_EXIT && used[first / 64] & (1 << (first % 64)) == 0 {
-                        rings.push(trace(grid, &mut used, [i, j], k));
-                    }
+            let mut changes = row_changes(row, i0);
+            while changes != 0 {
+                let i = i0 + changes.trailing_zeros() as usize / 8;
+                changes &= changes - 1;
+                if !is_used(&used, 2 * (j * nx + i)) {
+                    // With the inside on its left, the ring goes up into the
+                    // cell above when the left point is inside, down into
+                    // the cell below otherwise.
+                    let (cell, k) = if row[i] == 1 { ([i, j], 0) } else { ([i, j - 1], 2) };
+                    trace(grid, &mut used, cell, k, &mut rings);
                 }
             }
         }
@@ -204,15 +231,14 @@ fn trace_rings(grid: &Inside) -> Vec<Ring> {
     rings
 }
 
-/// The cells from column `i` to `i + 7` between two rows of flags with a
-/// boundary through them (corners not all alike), as one byte each (1 or 0)
-/// of a word, lowest byte first; cells past the row's end are left out.
-fn mixed_cells(row: &[u8], above: &[u8], i: usize) -> u64 {
-    let (low, low_next, high, high_next) = (word(row, i), word(row, i + 1), word(above, i), word(above, i + 1));
-    let mixed = (low ^ low_next) | (low ^ high) | (low ^ high_next);
+/// The points from column `i` to `i + 7` of a row whose flag differs from
+/// the next point's, as one byte each (non-zero or 0) of a word, lowest byte
+/// first; points without a next one are left out.
+fn row_changes(row: &[u8], i: usize) -> u64 {
+    let changes = word(row, i) ^ word(row, i + 1);
     match row.len() - 1 - i {
-        cells if cells >= 8 => mixed,
-        cells => mixed & ((1u64 << (8 * cells)) - 1),
+        edges if edges >= 8 => changes,
+        edges => changes & ((1u64 << (8 * edges)) - 1),
     }
 }
 
@@ -231,83 +257,98 @@ fn word(flags: &[u8], from: usize) -> u64 {
 }
 
 /// Follows the ring whose segment starts at edge `k` of `cell` until it
-/// closes, marking its crossings used.
-fn trace(grid: &Inside, used: &mut [u64], cell: [usize; 2], k: usize) -> Ring {
-    let ([mut i, mut j], mut k) = (cell, k);
-    let mut ring = Ring::new();
+/// closes, marking its crossings used, and adds it to `rings`.
+fn trace(grid: &Inside, used: &mut [u64], [i, j]: [usize; 2], mut k: usize, rings: &mut Rings) {
+    let nx = grid.nx;
+    // Crossing edge m: the change of the cell's index and of its lower-left
+    // point.
+    let next_cell = [nx.wrapping_neg(), 1, nx, 1usize.wrapping_neg()];
+    const NEXT_CORNER: [Point; 4] = [[0, -2], [2, 0], [0, 2], [-2, 0]];
+    let (mut cell, mut corner) = (j * nx + i, [2 * i as i64, 2 * j as i64]);
+    let start = rings.points.len();
+    let points = &mut rings.points;
     loop {
-        let (index, position) = crossing(grid.nx, i, j, k);
-        if used[index / 64] & (1 << (index % 64)) != 0 {
+        let index = crossing(nx, cell, k);
+        if is_used(used, index) {
             break;
         }
         used[index / 64] |= 1 << (index % 64);
-        push_vertex(&mut ring, position);
+        push_vertex(&mut *points, start, [corner[0] + EDGE_MIDDLE[k][0], corner[1] + EDGE_MIDDLE[k][1]]);
         // The segment leaves through edge m into the neighbouring cell, where
         // the next one starts at the same crossing. The edge has an inside
         // corner, so it is never the grid's border.
-        let m = EXITS[case(grid, i, j)][k];
-        match m {
-            0 => j -= 1,
-            1 => i += 1,
-            2 => j += 1,
-            3 => i -= 1,
-            _ => break,
+        let m = usize::from(EXITS[case(grid, cell)][k]);
+        if m == usize::from(NO_EXIT) {
+            break;
         }
-        k = usize::from(m + 2) % 4;
+        cell = cell.wrapping_add(next_cell[m]);
+        corner = [corner[0] + NEXT_CORNER[m][0], corner[1] + NEXT_CORNER[m][1]];
+        k = (m + 2) % 4;
     }
     // The run through the ring's start may continue on both sides of it.
-    while ring.len() > 3 && on_axis_run(ring[ring.len() - 2], ring[ring.len() - 1], ring[0]) {
-        ring.pop();
+    while points.len() - start > 3 && on_axis_run(points[points.len() - 2], points[points.len() - 1], points[start]) {
+        points.pop();
     }
-    if ring.len() > 3 && on_axis_run(ring[ring.len() - 1], ring[0], ring[1]) {
-        ring.remove(0);
+    if points.len() - start > 3 && on_axis_run(points[points.len() - 1], points[start], points[start + 1]) {
+        points.remove(start);
     }
-    ring
+    rings.ends.push(points.len());
 }
 
-/// Appends `p` to a ring being traced, or, when the last vertex sits in the
-/// middle of a horizontal or vertical run that `p` continues, replaces it.
-fn push_vertex(ring: &mut Ring, p: [i64; 2]) {
-    match ring.as_mut_slice() {
+/// Appends `p` to the ring being traced from `start`, or, when its last
+/// vertex sits in the middle of a horizontal or vertical run that `p`
+/// continues, replaces it.
+fn push_vertex(points: &mut Vec<Point>, start: usize, p: Point) {
+    match &mut points[start..] {
         [.., a, b] if on_axis_run(*a, *b, p) => *b = p,
-        _ => ring.push(p),
+        _ => points.push(p),
     }
 }
 
 /// Whether `b` lies in the middle of a horizontal or vertical run from `a`
 /// to `c`.
-fn on_axis_run(a: [i64; 2], b: [i64; 2], c: [i64; 2]) -> bool {
+fn on_axis_run(a: Point, b: Point, c: Point) -> bool {
     (a[0] == b[0] && b[0] == c[0]) || (a[1] == b[1] && b[1] == c[1])
 }
 
-/// Removes points that lie on the straight line between their neighbours
-/// (exact: rings are in integer units).
-fn drop_collinear(ring: Ring) -> Ring {
-    let n = ring.len();
-    (0..n)
-        .filter(|&k| {
-            let (prev, here, next) = (ring[(k + n - 1) % n], ring[k], ring[(k + 1) % n]);
-            (here[0] - prev[0]) * (next[1] - here[1]) != (here[1] - prev[1]) * (next[0] - here[0])
-        })
-        .map(|k| ring[k])
-        .collect()
+/// The rings without the points that lie on the straight line between
+/// their neighbours (exact: rings are in integer units), and without rings
+/// left with fewer than three points.
+fn drop_collinear(rings: &Rings) -> Rings {
+    let mut kept = Rings::default();
+    for ring in rings.iter() {
+        let start = kept.points.len();
+        let n = ring.len();
+        kept.points.extend((0..n).map(|k| (ring[(k + n - 1) % n], ring[k], ring[(k + 1) % n])).filter_map(
+            |(prev, here, next)| {
+                let turns = (here[0] - prev[0]) * (next[1] - here[1]) != (here[1] - prev[1]) * (next[0] - here[0]);
+                turns.then_some(here)
+            },
+        ));
+        if kept.points.len() - start >= 3 {
+            kept.ends.push(kept.points.len());
+        } else {
+            kept.points.truncate(start);
+        }
+    }
+    kept
 }
 
 /// `[min x, min y, max x, max y]` of a ring.
-fn bounding_box(ring: &Ring) -> [i64; 4] {
+fn bounding_box(ring: &[Point]) -> [i64; 4] {
     ring.iter().fold([i64::MAX, i64::MAX, i64::MIN, i64::MIN], |[x0, y0, x1, y1], p| {
         [x0.min(p[0]), y0.min(p[1]), x1.max(p[0]), y1.max(p[1])]
     })
 }
 
 /// Twice the signed area (positive counter-clockwise) in doubled units.
-fn doubled_area(ring: &Ring) -> i64 {
+fn doubled_area(ring: &[Point]) -> i64 {
     let n = ring.len();
     (0..n).map(|k| ring[k][0] * ring[(k + 1) % n][1] - ring[(k + 1) % n][0] * ring[k][1]).sum()
 }
 
 /// Whether `p` lies inside `ring` (even-odd rule; `p` is never on it).
-fn contains(ring: &Ring, p: [i64; 2]) -> bool {
+fn contains(ring: &[Point], p: Point) -> bool {
     let n = ring.len();
     let mut inside = false;
     for k in 0..n {
