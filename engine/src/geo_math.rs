@@ -35,17 +35,22 @@ pub struct LocalProjection {
     lat0: f64,
     metres_per_degree_lon: f64,
     metres_per_degree_lat: f64,
+    /// The reciprocals, so that unprojecting (every polygon vertex) needs no
+    /// division.
+    degrees_per_metre: [f64; 2],
 }
 
 impl LocalProjection {
     /// A projection centred on `[lon0, lat0]`.
     pub fn new(lon0: f64, lat0: f64) -> Self {
         let metres_per_degree_lat = EARTH_RADIUS_M.to_radians();
+        let metres_per_degree_lon = metres_per_degree_lat * lat0.to_radians().cos();
         LocalProjection {
             lon0,
             lat0,
-            metres_per_degree_lon: metres_per_degree_lat * lat0.to_radians().cos(),
+            metres_per_degree_lon,
             metres_per_degree_lat,
+            degrees_per_metre: [1.0 / metres_per_degree_lon, 1.0 / metres_per_degree_lat],
         }
     }
 
@@ -56,7 +61,7 @@ impl LocalProjection {
 
     /// The inverse of [`LocalProjection::project`].
     pub fn unproject(&self, xy: [f64; 2]) -> [f64; 2] {
-        [self.lon0 + xy[0] / self.metres_per_degree_lon, self.lat0 + xy[1] / self.metres_per_degree_lat]
+        [self.lon0 + xy[0] * self.degrees_per_metre[0], self.lat0 + xy[1] * self.degrees_per_metre[1]]
     }
 }
 

@@ -11,14 +11,15 @@
 //! Crossings sit on one lattice shared by all grids of the same spacing
 //! (see [`Inside::origin`]), so equal crossings have equal coordinates.
 //!
-//! Rings are followed cell to cell; they are looked for where the flags
-//! change along a row, eight points at a time, one word per row, and all of
-//! them go into one buffer.
+//! The grid is one bit per point, so a ring is followed cell to cell within
+//! a few kilobytes; rings are looked for where the bits change along a row,
+//! 64 points at a time, and all of them go into one buffer.
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 
 /// Which grid points are inside a contour, on a lattice in the local metric
-/// projection. The points on the grid's edge must be outside.
+/// projection, one bit per point. The points on the grid's edge must be
+/// outside.
 #[derive(Debug, Clone)]
 pub struct Inside {
     /// Lattice index of grid point (0, 0): grid point (i, j) sits at
@@ -32,8 +33,58 @@ pub struct Inside {
     pub nx: usize,
     /// Grid points along y.
     pub ny: usize,
-    /// 1 for a point inside, 0 outside, row by row.
-    pub flags: Vec<u8>,
+    /// Bits per row: a whole number of words, more than `nx`. Point (i, j)
+    /// has index `j * stride + i`.
+    stride: usize,
+    /// Bit `index % 64` of word `index / 64` is set for a point inside, plus
+    /// one spare word at the end.
+    bits: Vec<u64>,
+}
+
+impl Inside {
+    /// The grid of `nx × ny` points whose time (`times`, row by row) is
+    /// within `limit`.
+    pub fn within(origin: [i64; 2], spacing: f64, [nx, ny]: [usize; 2], times: &[f32], limit: f32) -> Inside {
+        let words_per_row = (nx + 1).div_ceil(64);
+        let mut bits = Vec::with_capacity(words_per_row * ny + 1);
+        for row in times[..nx * ny].chunks_exact(nx) {
+            let first = bits.len();
+            let (whole, rest) = row.as_chunks::<64>();
+            bits.extend(whole.iter().map(|times| within_limit(times, limit)));
+            bits.push(within_limit(rest, limit));
+            bits.resize(first + words_per_row, 0);
+        }
+        bits.push(0);
+        Inside { origin, spacing, nx, ny, stride: 64 * words_per_row, bits }
+    }
+
+    /// Whether the point of index `point` is inside.
+    fn at(&self, point: usize) -> bool {
+        self.bits[point / 64] >> (point % 64) & 1 == 1
+    }
+
+    /// Bit 0: whether the point of index `point` is inside; bit 1: whether
+    /// the point to its right is.
+    fn pair(&self, point: usize) -> usize {
+        let (word, shift) = (point / 64, point % 64);
+        let two_words = u128::from(self.bits[word]) | u128::from(self.bits[word + 1]) << 64;
+        (two_words >> shift) as usize & 3
+    }
+}
+
+/// Bit k set where `times[k]` is within `limit` (at most 64 times). The
+/// comparisons go to bytes (vector compares), and each eight bytes of 0 or 1
+/// become eight bits with one multiplication: the factor's bytes shift byte k
+/// to bit 56 + k, and no other partial product reaches the top byte.
+fn within_limit(times: &[f32], limit: f32) -> u64 {
+    let mut flags = [0u8; 64];
+    for (flag, &t) in flags.iter_mut().zip(times) {
+        *flag = u8::from(t <= limit);
+    }
+    let (eights, _) = flags.as_chunks::<8>();
+    eights.iter().enumerate().fold(0, |word, (k, eight)| {
+        word | (u64::from_le_bytes(*eight).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k)
+    })
 }
 
 /// A vertex in doubled grid units (so edge midpoints are integers).
@@ -93,17 +144,17 @@ pub fn polygons(grid: &Inside, vertices: Vertices, place: impl Fn([f64; 2]) -> [
     let boxes: Vec<[i64; 4]> = outers.iter().map(|(ring, _)| bounding_box(ring)).collect();
     for hole in holes {
         let probe = hole[0];
-        let candidates: Vec<usize> = (0..outers.len())
-            .filter(|&k| {
-                let [x0, y0, x1, y1] = boxes[k];
-                (x0..=x1).contains(&probe[0]) && (y0..=y1).contains(&probe[1])
-            })
-            .collect();
+        let mut candidates = (0..outers.len()).filter(|&k| {
+            let [x0, y0, x1, y1] = boxes[k];
+            (x0..=x1).contains(&probe[0]) && (y0..=y1).contains(&probe[1])
+        });
         // Every hole lies inside some outer ring; the smallest one that holds
         // it owns it, and with a single candidate no test is needed.
-        let owner = match candidates.as_slice() {
-            [only] => Some(*only),
-            _ => candidates.iter().copied().find(|&k| contains(outers[k].0, probe)),
+        let owner = match (candidates.next(), candidates.next()) {
+            (Some(only), None) => Some(only),
+            (first, second) => {
+                first.into_iter().chain(second).chain(candidates).find(|&k| contains(outers[k].0, probe))
+            }
         };
         if let Some(owner) = owner {
             polygon_holes[owner].push(hole);
@@ -131,15 +182,14 @@ pub fn polygons(grid: &Inside, vertices: Vertices, place: impl Fn([f64; 2]) -> [
     (MultiPolygon::new(polygons), area_m2)
 }
 
-/// The case of the cell whose lower-left point has index `cell` (`j · nx +
-/// i`; the cell lies between grid points (i, j) and (i + 1, j + 1)):
-/// bit `k` is set when its corner `k` is inside, corners counted
-/// counter-clockwise from the bottom left. Its edge `k` runs from corner `k`
-/// to corner `k + 1` (bottom, right, top, left).
+/// The case of the cell whose lower-left point has index `cell` (the cell
+/// lies between grid points (i, j) and (i + 1, j + 1)): bit `k` is set when
+/// its corner `k` is inside, corners counted counter-clockwise from the
+/// bottom left. Its edge `k` runs from corner `k` to corner `k + 1` (bottom,
+/// right, top, left).
 fn case(grid: &Inside, cell: usize) -> usize {
-    let (below, above) = (cell, cell + grid.nx);
-    let f = &grid.flags;
-    usize::from(f[below] | f[below + 1] << 1 | f[above + 1] << 2 | f[above] << 3)
+    let (below, above) = (grid.pair(cell), grid.pair(cell + grid.stride));
+    below | (above & 2) << 1 | (above & 1) << 3
 }
 
 /// No segment starts at this edge.
@@ -179,11 +229,11 @@ const fn exits() -> [[u8; 4]; 16] {
 }
 
 /// The crossing at the middle of edge `k` of the cell with lower-left point
-/// `cell`: its index among all grid edges, `2 * point` for the horizontal
-/// edge to the right of a point and `2 * point + 1` for the vertical edge
-/// above it.
-fn crossing(nx: usize, cell: usize, k: usize) -> usize {
-    2 * cell + [0, 3, 2 * nx, 1][k]
+/// `cell`, in a grid of `stride` point indices per row: its index among all
+/// grid edges, `2 * point` for the horizontal edge to the right of a point
+/// and `2 * point + 1` for the vertical edge above it.
+fn crossing(stride: usize, cell: usize, k: usize) -> usize {
+    2 * cell + [0, 3, 2 * stride, 1][k]
 }
 
 /// Whether crossing `index` is marked in `used`.
@@ -203,8 +253,8 @@ const EDGE_MIDDLE: [Point; 4] = [[1, 0], [2, 1], [1, 2], [0, 1]];
 /// vertices in both, and nesting survives floating-point conversion exactly.
 /// Rings never cross or touch: every crossing belongs to exactly one ring.
 fn trace_rings(grid: &Inside) -> Rings {
-    let nx = grid.nx;
-    let mut used = vec![0u64; (2 * nx * grid.ny).div_ceil(64)];
+    let (nx, stride) = (grid.nx, grid.stride);
+    let mut used = vec![0u64; (2 * stride * grid.ny).div_ceil(64)];
     let mut rings = Rings::default();
     // Every ring goes round some grid point, so the grid row through that
     // point meets it, and only at crossings on the row's edges: looking where
@@ -212,17 +262,18 @@ fn trace_rings(grid: &Inside) -> Rings {
     // order, so the output depends on nothing but the flags. The grid's
     // edge rows are outside.
     for j in 1..grid.ny.saturating_sub(1) {
-        let row = &grid.flags[j * nx..(j + 1) * nx];
-        for i0 in (0..nx - 1).step_by(8) {
-            let mut changes = row_changes(row, i0);
+        for w in 0..(nx - 1).div_ceil(64) {
+            let first = j * stride + 64 * w;
+            let mut changes = row_changes(grid, first) & edges_from(nx, 64 * w);
             while changes != 0 {
-                let i = i0 + changes.trailing_zeros() as usize / 8;
+                let point = first + changes.trailing_zeros() as usize;
                 changes &= changes - 1;
-                if !is_used(&used, 2 * (j * nx + i)) {
+                if !is_used(&used, 2 * point) {
                     // With the inside on its left, the ring goes up into the
                     // cell above when the left point is inside, down into
                     // the cell below otherwise.
-                    let (cell, k) = if row[i] == 1 { ([i, j], 0) } else { ([i, j - 1], 2) };
+                    let (i, j) = (point - j * stride, j);
+                    let (cell, k) = if grid.at(point) { ([i, j], 0) } else { ([i, j - 1], 2) };
                     trace(grid, &mut used, cell, k, &mut rings);
                 }
             }
@@ -231,47 +282,38 @@ fn trace_rings(grid: &Inside) -> Rings {
     rings
 }
 
-/// The points from column `i` to `i + 7` of a row whose flag differs from
-/// the next point's, as one byte each (non-zero or 0) of a word, lowest byte
-/// first; points without a next one are left out.
-fn row_changes(row: &[u8], i: usize) -> u64 {
-    let changes = word(row, i) ^ word(row, i + 1);
-    match row.len() - 1 - i {
-        edges if edges >= 8 => changes,
-        edges => changes & ((1u64 << (8 * edges)) - 1),
-    }
+/// The 64 points from index `first` (a whole word) whose bit differs from
+/// the next point's, as the bits of a word.
+fn row_changes(grid: &Inside, first: usize) -> u64 {
+    let (here, next) = (grid.bits[first / 64], grid.bits[first / 64 + 1]);
+    here ^ (here >> 1 | next << 63)
 }
 
-/// Eight flags from `from` as a word, lowest byte first (zero, outside,
-/// past the end).
-fn word(flags: &[u8], from: usize) -> u64 {
-    match flags.get(from..from + 8).map(<[u8; 8]>::try_from) {
-        Some(Ok(bytes)) => u64::from_le_bytes(bytes),
-        _ => {
-            let mut bytes = [0u8; 8];
-            let tail = &flags[from.min(flags.len())..];
-            bytes[..tail.len()].copy_from_slice(tail);
-            u64::from_le_bytes(bytes)
-        }
+/// The mask of the 64 points from column `i` (a multiple of 64) that have a
+/// right neighbour in a row of `nx` points.
+fn edges_from(nx: usize, i: usize) -> u64 {
+    match nx - 1 - i {
+        edges if edges >= 64 => u64::MAX,
+        edges => (1u64 << edges) - 1,
     }
 }
 
 /// Follows the ring whose segment starts at edge `k` of `cell` until it
 /// closes, marking its crossings used, and adds it to `rings`.
 fn trace(grid: &Inside, used: &mut [u64], [i, j]: [usize; 2], mut k: usize, rings: &mut Rings) {
-    let nx = grid.nx;
+    let stride = grid.stride;
     // Crossing edge m: the change of the cell's index and of its lower-left
     // point.
-    let next_cell = [nx.wrapping_neg(), 1, nx, 1usize.wrapping_neg()];
+    let next_cell = [stride.wrapping_neg(), 1, stride, 1usize.wrapping_neg()];
     const NEXT_CORNER: [Point; 4] = [[0, -2], [2, 0], [0, 2], [-2, 0]];
-    let (mut cell, mut corner) = (j * nx + i, [2 * i as i64, 2 * j as i64]);
+    let (mut cell, mut corner) = (j * stride + i, [2 * i as i64, 2 * j as i64]);
     let start = rings.points.len();
     let points = &mut rings.points;
+    let first = (cell, k);
     loop {
-        let index = crossing(nx, cell, k);
-        if is_used(used, index) {
-            break;
-        }
+        // Marked, not tested: the ring closes when it is back at its first
+        // crossing, so nothing here waits for this word.
+        let index = crossing(stride, cell, k);
         used[index / 64] |= 1 << (index % 64);
         push_vertex(&mut *points, start, [corner[0] + EDGE_MIDDLE[k][0], corner[1] + EDGE_MIDDLE[k][1]]);
         // The segment leaves through edge m into the neighbouring cell, where
@@ -284,6 +326,9 @@ fn trace(grid: &Inside, used: &mut [u64], [i, j]: [usize; 2], mut k: usize, ring
         cell = cell.wrapping_add(next_cell[m]);
         corner = [corner[0] + NEXT_CORNER[m][0], corner[1] + NEXT_CORNER[m][1]];
         k = (m + 2) % 4;
+        if (cell, k) == first {
+            break;
+        }
     }
     // The run through the ring's start may continue on both sides of it.
     while points.len() - start > 3 && on_axis_run(points[points.len() - 2], points[points.len() - 1], points[start]) {
@@ -376,15 +421,10 @@ mod tests {
 
     /// A grid from rows of '#' (inside) and '.' (outside), top row last.
     fn grid(rows: &[&str]) -> Inside {
-        let ny = rows.len();
-        let nx = rows[0].len();
-        let mut flags = vec![0; nx * ny];
-        for (j, row) in rows.iter().rev().enumerate() {
-            for (i, c) in row.chars().enumerate() {
-                flags[j * nx + i] = u8::from(c == '#');
-            }
-        }
-        Inside { origin: [0, 0], spacing: 1.0, nx, ny, flags }
+        let (nx, ny) = (rows[0].len(), rows.len());
+        let times: Vec<f32> =
+            rows.iter().rev().flat_map(|row| row.chars()).map(|c| if c == '#' { 0.0 } else { 1.0 }).collect();
+        Inside::within([0, 0], 1.0, [nx, ny], &times, 0.0)
     }
 
     #[test]
@@ -474,13 +514,7 @@ mod nesting {
                     time[j * nx + i] = 0.5 + 0.3 * ((i as f32 * fx + ph).sin() * (j as f32 * fy).cos()) + 0.2 * rnd();
                 }
             }
-            let within = |limit: f32| Inside {
-                origin: [0, 0],
-                spacing: 1.0,
-                nx,
-                ny,
-                flags: time.iter().map(|&t| u8::from(t <= limit)).collect(),
-            };
+            let within = |limit: f32| Inside::within([0, 0], 1.0, [nx, ny], &time, limit);
             let (small, _) = polygons(&within(0.45), Vertices::Nesting, |p| p);
             let (big, _) = polygons(&within(0.55), Vertices::Nesting, |p| p);
             if !small.0.is_empty() && !big.contains(&small) {

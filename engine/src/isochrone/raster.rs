@@ -211,8 +211,7 @@ impl TimeGrid {
     /// The grid points inside the contour of `limit`: those whose time is
     /// within it.
     pub fn inside(&self, limit: f32) -> Inside {
-        let flags = self.time.iter().map(|&t| u8::from(t <= limit)).collect();
-        Inside { origin: self.origin, spacing: self.spacing, nx: self.nx, ny: self.ny, flags }
+        Inside::within(self.origin, self.spacing, [self.nx, self.ny], &self.time, limit)
     }
 }
 
