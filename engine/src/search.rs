@@ -73,12 +73,19 @@ fn entry(time: u32, node: NodeId) -> u64 {
     (u64::from(time) << 32) | u64::from(node)
 }
 
+/// What a search knows of one node; valid only when `stamp` is the
+/// search's generation. Kept together: a search touches all three at once.
+#[derive(Debug, Clone, Copy, Default)]
+struct NodeState {
+    time: u32,
+    label: u32,
+    stamp: u32,
+}
+
 /// Reusable working memory for Dijkstra searches on one graph.
 #[derive(Debug, Clone)]
 pub struct SearchSpace {
-    time: Vec<u32>,
-    label: Vec<u32>,
-    stamp: Vec<u32>,
+    node: Vec<NodeState>,
     generation: u32,
     /// Queue entries `time << 32 | node`: one integer compare per step.
     heap: BinaryHeap<Reverse<u64>>,
@@ -89,9 +96,7 @@ impl SearchSpace {
     /// Working memory for a graph of `node_count` nodes.
     pub fn new(node_count: usize) -> SearchSpace {
         SearchSpace {
-            time: vec![0; node_count],
-            label: vec![0; node_count],
-            stamp: vec![0; node_count],
+            node: vec![NodeState::default(); node_count],
             // Stamps start below the generation: nothing is reached yet.
             generation: 1,
             heap: BinaryHeap::new(),
@@ -102,7 +107,8 @@ impl SearchSpace {
     /// The label of the source nearest to `node` in the last search (see
     /// [`SearchSpace::run_labelled`]), if it was reached.
     pub fn label(&self, node: NodeId) -> Option<u32> {
-        (self.stamp[node as usize] == self.generation).then(|| self.label[node as usize])
+        let state = self.node[node as usize];
+        (state.stamp == self.generation).then_some(state.label)
     }
 
     /// Every node the last search reached within its limit, in the order
@@ -114,7 +120,8 @@ impl SearchSpace {
     /// The settled travel time to (or from) `node` in deciseconds from the
     /// last search, if it was reached within its limit.
     pub fn time(&self, node: NodeId) -> Option<u32> {
-        (self.stamp[node as usize] == self.generation).then(|| self.time[node as usize])
+        let state = self.node[node as usize];
+        (state.stamp == self.generation).then_some(state.time)
     }
 
     /// Runs Dijkstra from `sources` (`(node, initial time)`) and settles
@@ -162,14 +169,14 @@ impl SearchSpace {
         }
         while let Some(Reverse(packed)) = self.heap.pop() {
             let (time, node) = ((packed >> 32) as u32, packed as u32);
-            if time > self.time[node as usize] {
+            if time > self.node[node as usize].time {
                 continue;
             }
             if time > limit {
                 break;
             }
             limit = limit.min(settle(node, time));
-            let label = self.label[node as usize];
+            let label = self.node[node as usize].label;
             let mut relax = |next: NodeId, edge_time: u32| {
                 let candidate = time.saturating_add(edge_time);
                 if candidate <= limit && self.improve(next, candidate, label) {
@@ -178,7 +185,7 @@ impl SearchSpace {
             };
             match direction {
                 Direction::Forward => graph.out_edges(node).for_each(|e| relax(graph.head(e), graph.time(e))),
-                Direction::Reverse => graph.in_edges(node).for_each(|(tail, e)| relax(tail, graph.time(e))),
+                Direction::Reverse => graph.in_arcs(node).iter().for_each(|&(tail, time)| relax(tail, time)),
             }
         }
     }
@@ -206,18 +213,17 @@ impl SearchSpace {
     /// be (re)queued: a label alone changes no queue order, and every tie
     /// arrives before the node is settled (edge times are at least 1).
     fn improve(&mut self, node: NodeId, time: u32, label: u32) -> bool {
-        let i = node as usize;
-        if self.stamp[i] != self.generation || time < self.time[i] {
-            if self.stamp[i] != self.generation {
-                self.stamp[i] = self.generation;
+        let state = &mut self.node[node as usize];
+        let new = state.stamp != self.generation;
+        if new || time < state.time {
+            *state = NodeState { time, label, stamp: self.generation };
+            if new {
                 self.reached.push(node);
             }
-            self.time[i] = time;
-            self.label[i] = label;
             true
         } else {
-            if time == self.time[i] && label < self.label[i] {
-                self.label[i] = label;
+            if time == state.time && label < state.label {
+                state.label = label;
             }
             false
         }
@@ -227,7 +233,7 @@ impl SearchSpace {
     fn next_generation(&mut self) {
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
-            self.stamp.fill(0);
+            self.node.fill(NodeState::default());
             self.generation = 1;
         }
     }

@@ -230,7 +230,7 @@ fn assemble(osm: &OsmData, node_osm: &[u32], roads: Vec<RawRoad>, geometry: &[[f
     incoming.sort_by_key(|&e| head[e as usize]);
     let first_in = offsets(n, incoming.iter().map(|&e| head[e as usize]));
     let tail_of = |e: u32| arcs[e as usize].0;
-    let in_tail: Vec<NodeId> = incoming.iter().map(|&e| tail_of(e)).collect();
+    let in_arc: Vec<(NodeId, u32)> = incoming.iter().map(|&e| (tail_of(e), time[e as usize])).collect();
 
     let mut geometry_start = Vec::with_capacity(roads.len() + 1);
     let mut points = Vec::new();
@@ -248,7 +248,7 @@ fn assemble(osm: &OsmData, node_osm: &[u32], roads: Vec<RawRoad>, geometry: &[[f
         time,
         edge_road,
         first_in,
-        in_tail,
+        in_arc,
         in_edge: incoming,
         road_ends: roads.iter().map(|r| r.ends).collect(),
         road_length_m: roads.iter().map(|r| r.length_m).collect(),

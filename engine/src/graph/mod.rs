@@ -88,7 +88,9 @@ pub struct Graph {
     time: Vec<u32>,
     edge_road: Vec<u32>,
     first_in: Vec<u32>,
-    in_tail: Vec<NodeId>,
+    /// Tail and travel time of each incoming edge, side by side for the
+    /// reverse search.
+    in_arc: Vec<(NodeId, u32)>,
     in_edge: Vec<EdgeId>,
     road_ends: Vec<[NodeId; 2]>,
     road_length_m: Vec<f64>,
@@ -153,7 +155,12 @@ impl Graph {
     /// The edges entering `node`, as `(tail, edge)`.
     pub fn in_edges(&self, node: NodeId) -> impl Iterator<Item = (NodeId, EdgeId)> + '_ {
         let range = self.first_in[node as usize] as usize..self.first_in[node as usize + 1] as usize;
-        self.in_tail[range.clone()].iter().copied().zip(self.in_edge[range].iter().copied())
+        self.in_arc[range.clone()].iter().map(|&(tail, _)| tail).zip(self.in_edge[range].iter().copied())
+    }
+
+    /// The edges entering `node`, as `(tail, travel time in deciseconds)`.
+    pub fn in_arcs(&self, node: NodeId) -> &[(NodeId, u32)] {
+        &self.in_arc[self.first_in[node as usize] as usize..self.first_in[node as usize + 1] as usize]
     }
 
     /// The node an edge leads to.
