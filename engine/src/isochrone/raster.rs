@@ -26,7 +26,7 @@ use std::ops::Range;
 use super::IsochroneError;
 use super::contour::Inside;
 use super::reached::Stretch;
-use super::road_cells::{RoadCells, Visit, visits_of};
+use super::road_cells::{CellSpan, RoadCells, Visit, visits_of};
 use crate::snap::RoadIndex;
 
 /// Grid points at most (144 MB of times).
@@ -122,10 +122,11 @@ struct RoadGroup {
     computed: Option<Range<usize>>,
 }
 
-/// The visits of one road that its stretches may reach, with the stretches
-/// as lines.
+/// The visits of one road that its stretches may reach, the cells they
+/// span, and the stretches as lines.
 struct RoadReach<'a> {
     visits: &'a [Visit],
+    span: CellSpan,
     lines: &'a [Line],
 }
 
@@ -158,32 +159,31 @@ impl TimeGrid {
             start += group.len();
         }
         let reach_of = |group: &RoadGroup| {
-            let all = match &group.computed {
-                Some(range) => &computed[range.clone()],
-                None => known.of(group.road),
-            };
             let lines = &lines[group.lines.clone()];
             let (lo, hi) =
                 lines.iter().fold((f64::MAX, f64::MIN), |(l, h), line| (lesser(l, line.lo), greater(h, line.hi)));
+            let all = match &group.computed {
+                Some(range) => &computed[range.clone()],
+                // A wholly reached road, the common case, needs no search
+                // and its span is known.
+                None if lo <= 0.0 && hi >= 1.0 => {
+                    return RoadReach { visits: known.of(group.road), span: known.span(group.road), lines };
+                }
+                None => known.of(group.road),
+            };
             // Visits are in order along the road: those that end before `lo`
             // or start after `hi` are out of reach.
             let first = all.partition_point(|v| v.to < lo);
             let last = first + all[first..].partition_point(|v| v.from <= hi);
-            RoadReach { visits: &all[first..last], lines }
+            let visits = &all[first..last];
+            RoadReach { visits, span: CellSpan::of(visits), lines }
         };
         let reaches: Vec<RoadReach> = groups.iter().map(reach_of).collect();
-        let (mut min, mut max) = ([i64::MAX; 2], [i64::MIN; 2]);
-        for reach in &reaches {
-            for v in reach.visits {
-                for axis in 0..2 {
-                    let c = i64::from(v.cell[axis]);
-                    (min[axis], max[axis]) = (min[axis].min(c), max[axis].max(c));
-                }
-            }
-        }
-        if min[0] > max[0] {
+        let span = reaches.iter().fold(CellSpan::EMPTY, |span, reach| span.union(reach.span));
+        if span.min[0] > span.max[0] {
             return Err(IsochroneError::NoStart);
         }
+        let (min, max) = (span.min.map(i64::from), span.max.map(i64::from));
         let origin = [min[0] - MARGIN, min[1] - MARGIN];
         let nx = (max[0] + MARGIN - origin[0] + 1) as usize;
         let ny = (max[1] + MARGIN - origin[1] + 1) as usize;
@@ -196,7 +196,7 @@ impl TimeGrid {
             time.resize(points, f32::INFINITY);
         }
         let mut cells = Cells { nx, ny, origin, time };
-        for RoadReach { visits, lines } in reaches {
+        for RoadReach { visits, lines, .. } in reaches {
             for v in visits {
                 let t = earliest(lines, v.from, v.to);
                 if t.is_finite() {
@@ -251,7 +251,7 @@ impl Cells {
     /// with b in −2..=1 (box B).
     fn stencil_minimum(&self) -> Vec<f32> {
         let (nx, ny) = (self.nx, self.ny);
-        let mut time = vec![f32::INFINITY; nx * ny];
+        let mut time = Vec::with_capacity(nx * ny);
         let row = |j: usize| &self.time[j * nx..(j + 1) * nx];
         let pair_minimum = |out: &mut Vec<f32>, a: &[f32], b: &[f32]| {
             out.clear();
@@ -266,19 +266,22 @@ impl Cells {
         // Points within two of the grid's edge would see cells beyond it: they
         // stay outside (the margin keeps reached cells away from them).
         let n = nx - 3;
+        time.resize(2 * nx, f32::INFINITY);
         for j in 2..ny - 1 {
             two.rotate_left(1);
             let [below, current, above] = &mut two;
             pair_minimum(above, row(j), row(j + 1));
             pair_minimum(&mut four, below, above);
-            let out = &mut time[j * nx + 2..j * nx + 2 + n];
             let (a0, a1, a2, a3) = (&current[..n], &current[1..n + 1], &current[2..n + 2], &current[3..n + 3]);
             let (b0, b1) = (&four[1..n + 1], &four[2..n + 2]);
-            for k in 0..n {
+            time.extend_from_slice(&[f32::INFINITY; 2]);
+            time.extend((0..n).map(|k| {
                 let box_a = least(least(a0[k], a1[k]), least(a2[k], a3[k]));
-                out[k] = least(box_a, least(b0[k], b1[k]));
-            }
+                least(box_a, least(b0[k], b1[k]))
+            }));
+            time.push(f32::INFINITY);
         }
+        time.resize(nx * ny, f32::INFINITY);
         time
     }
 }

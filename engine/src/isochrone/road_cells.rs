@@ -32,6 +32,36 @@ pub struct RoadCells {
     starts: Vec<u32>,
     /// Every road's visits in order along the road.
     visits: Vec<Visit>,
+    /// The cells each road's visits span.
+    spans: Vec<CellSpan>,
+}
+
+/// The lattice cells from `min` to `max` (inclusive) on both axes; empty
+/// when `min` exceeds `max`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CellSpan {
+    /// The lowest cell index on each axis.
+    pub min: [i32; 2],
+    /// The highest cell index on each axis.
+    pub max: [i32; 2],
+}
+
+impl CellSpan {
+    /// No cell.
+    pub const EMPTY: CellSpan = CellSpan { min: [i32::MAX; 2], max: [i32::MIN; 2] };
+
+    /// The span of the cells of `visits`.
+    pub fn of(visits: &[Visit]) -> CellSpan {
+        visits.iter().fold(CellSpan::EMPTY, |span, v| span.union(CellSpan { min: v.cell, max: v.cell }))
+    }
+
+    /// The span of both.
+    pub fn union(self, other: CellSpan) -> CellSpan {
+        CellSpan {
+            min: [self.min[0].min(other.min[0]), self.min[1].min(other.min[1])],
+            max: [self.max[0].max(other.max[0]), self.max[1].max(other.max[1])],
+        }
+    }
 }
 
 impl RoadCells {
@@ -59,7 +89,8 @@ impl RoadCells {
             visits.extend(road);
         }
         starts.push(visits.len() as u32);
-        RoadCells { spacing, starts, visits }
+        let spans = starts.windows(2).map(|w| CellSpan::of(&visits[w[0] as usize..w[1] as usize])).collect();
+        RoadCells { spacing, starts, visits, spans }
     }
 
     /// The grid spacing in metres.
@@ -70,6 +101,11 @@ impl RoadCells {
     /// The visits of `road`, in order along it.
     pub fn of(&self, road: RoadId) -> &[Visit] {
         &self.visits[self.starts[road as usize] as usize..self.starts[road as usize + 1] as usize]
+    }
+
+    /// The cells `road` passes through span.
+    pub fn span(&self, road: RoadId) -> CellSpan {
+        self.spans[road as usize]
     }
 }
 
