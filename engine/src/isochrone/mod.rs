@@ -10,12 +10,14 @@
 //! 2. **Reached network** ([`reached`]): every edge leaving (or entering) a
 //!    reached node, cut at the exact point where the time runs out, plus the
 //!    start points' own roads; travel time is linear along each stretch.
-//! 3. **Time grid** ([`raster`]): a grid with spacing `0.35 · buffer` in the
+//! 3. **Time grid** ([`raster`]): a grid with spacing `buffer / 4` in the
 //!    local metric projection holds in each cell the earliest time of the
-//!    reached road inside it; a grid point is inside a contour when one of
-//!    its four cells is.
+//!    reached road inside it (the cells each road passes through are worked
+//!    out once per engine, [`road_cells`]); a grid point takes the earliest
+//!    time of the twelve cells lying wholly within `buffer − spacing·√2` of
+//!    it, and is inside a contour when that time is within it.
 //! 4. **Polygons** ([`contour`]): marching squares over the grid points inside
-//!    each contour, crossings at cell-edge midpoints.
+//!    each contour (one bit per point), crossings at cell-edge midpoints.
 //!
 //! This gives, for every contour and with `buffer` (default 50 m) measured
 //! in the local projection: every reached road point lies inside the
