@@ -480,6 +480,59 @@ mod tests {
         assert!(corners.is_valid() && nesting.is_valid());
     }
 
+    /// Random grids wider than a word (so rings cross word boundaries of
+    /// the bit rows), against two oracles: every grid point is inside the
+    /// polygons exactly when its bit is set, and the area is the sum over
+    /// cells of the area their case cuts off (one corner 1/8, two adjacent
+    /// 1/2, a joined saddle 3/4, three 7/8, four 1).
+    #[test]
+    fn random_grids_wider_than_a_word_match_their_bits_and_cell_areas() {
+        use geo::{Intersects, Point};
+        let mut seed = 99u64;
+        let mut rnd = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as f32 / (1u64 << 31) as f32
+        };
+        let (nx, ny) = (150, 23);
+        for round in 0..20 {
+            let share = 0.3 + 0.02 * round as f32;
+            let mut times = vec![2.0f32; nx * ny];
+            for j in 1..ny - 1 {
+                for i in 1..nx - 1 {
+                    times[j * nx + i] = rnd() / share;
+                }
+            }
+            let grid = Inside::within([0, 0], 1.0, [nx, ny], &times, 1.0);
+            let (mp, area) = polygons_all(&grid);
+            assert!(mp.is_valid(), "round {round}: {:?}", mp.validation_errors());
+            let inside = |i: usize, j: usize| times[j * nx + i] <= 1.0;
+            for j in 0..ny {
+                for i in 0..nx {
+                    let point = Point::new(i as f64, j as f64);
+                    assert_eq!(mp.intersects(&point), inside(i, j), "round {round}: point ({i}, {j})");
+                }
+            }
+            let mut cells = 0.0;
+            for j in 0..ny - 1 {
+                for i in 0..nx - 1 {
+                    let corners = [inside(i, j), inside(i + 1, j), inside(i + 1, j + 1), inside(i, j + 1)];
+                    let count = corners.iter().filter(|&&c| c).count();
+                    let adjacent = (0..4).any(|k| corners[k] && corners[(k + 1) % 4]);
+                    cells += match count {
+                        0 => 0.0,
+                        1 => 0.125,
+                        2 if adjacent => 0.5,
+                        2 => 0.75,
+                        3 => 0.875,
+                        _ => 1.0,
+                    };
+                }
+            }
+            assert_eq!(area, cells, "round {round}");
+            assert!((mp.unsigned_area() - cells).abs() < 1e-6, "round {round}");
+        }
+    }
+
     #[test]
     fn an_island_inside_a_hole_is_its_own_polygon() {
         let g = grid(&[".........", ".#######.", ".#.....#.", ".#..#..#.", ".#.....#.", ".#######.", "........."]);
