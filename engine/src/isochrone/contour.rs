@@ -48,11 +48,10 @@ impl Inside {
         let words_per_row = (nx + 1).div_ceil(64);
         let mut bits = Vec::with_capacity(words_per_row * ny + 1);
         for row in times[..nx * ny].chunks_exact(nx) {
-            let first = bits.len();
+            // The whole words and the rest (perhaps none): `words_per_row`.
             let (whole, rest) = row.as_chunks::<64>();
             bits.extend(whole.iter().map(|times| within_limit(times, limit)));
             bits.push(within_limit(rest, limit));
-            bits.resize(first + words_per_row, 0);
         }
         bits.push(0);
         Inside { origin, spacing, nx, ny, stride: 64 * words_per_row, bits }
@@ -258,8 +257,8 @@ fn trace_rings(grid: &Inside) -> Rings {
     let mut rings = Rings::default();
     // Every ring goes round some grid point, so the grid row through that
     // point meets it, and only at crossings on the row's edges: looking where
-    // the flags change along each row finds every ring. Rows are scanned in
-    // order, so the output depends on nothing but the flags. The grid's
+    // the bits change along each row finds every ring. Rows are scanned in
+    // order, so the output depends on nothing but the bits. The grid's
     // edge rows are outside.
     for j in 1..grid.ny.saturating_sub(1) {
         for w in 0..(nx - 1).div_ceil(64) {
@@ -272,7 +271,7 @@ fn trace_rings(grid: &Inside) -> Rings {
                     // With the inside on its left, the ring goes up into the
                     // cell above when the left point is inside, down into
                     // the cell below otherwise.
-                    let (i, j) = (point - j * stride, j);
+                    let i = point - j * stride;
                     let (cell, k) = if grid.at(point) { ([i, j], 0) } else { ([i, j - 1], 2) };
                     trace(grid, &mut used, cell, k, &mut rings);
                 }
