@@ -68,12 +68,12 @@ pub fn reached_stretches(
         let mut push = |edge: u32, toward_node: bool| {
             let time = f64::from(graph.time(edge));
             let (road, reversed) = graph.edge_road(edge);
-            // Edge fractions, measured from the edge's tail.
-            let (from, to, times) = if toward_node {
-                (1.0 - (budget / time).min(1.0), 1.0, [t_node + (budget.min(time)), t_node])
-            } else {
-                (0.0, (budget / time).min(1.0), [t_node, t_node + budget.min(time)])
-            };
+            // The share of the edge within the budget (most edges are wholly
+            // reached: no division), and its fractions from the edge's tail.
+            let (share, far_time) =
+                if budget >= time { (1.0, t_node + time) } else { (budget / time, t_node + budget) };
+            let (from, to, times) =
+                if toward_node { (1.0 - share, 1.0, [far_time, t_node]) } else { (0.0, share, [t_node, far_time]) };
             let road_fraction = |g: f64| if reversed { 1.0 - g } else { g };
             stretches.push(Stretch { road, from: road_fraction(from), to: road_fraction(to), time: times });
         };
