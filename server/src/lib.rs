@@ -12,6 +12,7 @@ mod coverage_report;
 mod drawing;
 mod formats;
 pub mod http;
+mod json;
 mod loading;
 mod nearest_report;
 mod output;

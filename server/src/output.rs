@@ -70,11 +70,11 @@ pub fn write_features_par(path: &Path, features: &[Feature], crs: Crs) -> anyhow
 /// Serializes a WGS84 feature with its coordinates in `crs`.
 fn serialize_in_crs(feature: &Feature, crs: Crs, out: &mut Vec<u8>) -> serde_json::Result<()> {
     if crs == Crs::Wgs84 {
-        return serde_json::to_writer(out, feature);
+        return crate::json::to_writer(out, feature);
     }
     let mut value = serde_json::to_value(feature)?;
     convert_json(&mut value, crs);
-    serde_json::to_writer(out, &value)
+    crate::json::to_writer(out, &value)
 }
 
 /// Serializes one feature per item with `serialize`, in parallel chunks, and

@@ -137,7 +137,7 @@ pub fn collection_bytes(features: Vec<geojson::Feature>) -> Result<Vec<u8>, ApiE
 
 /// Serializes a value as JSON bytes.
 pub fn to_bytes(value: &impl serde::Serialize) -> Result<Vec<u8>, ApiError> {
-    serde_json::to_vec(value).map_err(|e| ApiError::internal(format!("cannot serialize the answer: {e}")))
+    crate::json::to_vec(value).map_err(|e| ApiError::internal(format!("cannot serialize the answer: {e}")))
 }
 
 /// ETag and Cache-Control of a data answer.
