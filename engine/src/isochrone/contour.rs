@@ -308,11 +308,12 @@ fn trace(grid: &Inside, used: &mut [u64], [i, j]: [usize; 2], mut k: usize, ring
     let (mut cell, mut corner) = (j * stride + i, [2 * i as i64, 2 * j as i64]);
     let start = rings.points.len();
     let points = &mut rings.points;
-    let first = (cell, k);
     loop {
-        // Marked, not tested: the ring closes when it is back at its first
-        // crossing, so nothing here waits for this word.
+        // The ring closes at a crossing it has passed: its first one.
         let index = crossing(stride, cell, k);
+        if is_used(used, index) {
+            break;
+        }
         used[index / 64] |= 1 << (index % 64);
         push_vertex(&mut *points, start, [corner[0] + EDGE_MIDDLE[k][0], corner[1] + EDGE_MIDDLE[k][1]]);
         // The segment leaves through edge m into the neighbouring cell, where
@@ -325,9 +326,6 @@ fn trace(grid: &Inside, used: &mut [u64], [i, j]: [usize; 2], mut k: usize, ring
         cell = cell.wrapping_add(next_cell[m]);
         corner = [corner[0] + NEXT_CORNER[m][0], corner[1] + NEXT_CORNER[m][1]];
         k = (m + 2) % 4;
-        if (cell, k) == first {
-            break;
-        }
     }
     // The run through the ring's start may continue on both sides of it.
     while points.len() - start > 3 && on_axis_run(points[points.len() - 2], points[points.len() - 1], points[start]) {
