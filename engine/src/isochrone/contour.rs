@@ -407,6 +407,16 @@ fn contains(ring: &[Point], p: Point) -> bool {
     inside
 }
 
+/// A reproducible stream of numbers in [0, 1) for the tests (a linear
+/// congruential generator seeded with `seed`).
+#[cfg(test)]
+fn random_fractions(mut seed: u64) -> impl FnMut() -> f32 {
+    move || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) as f32 / (1u64 << 31) as f32
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,11 +495,7 @@ mod tests {
     #[test]
     fn random_grids_wider_than_a_word_match_their_bits_and_cell_areas() {
         use geo::{Intersects, Point};
-        let mut seed = 99u64;
-        let mut rnd = || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (seed >> 33) as f32 / (1u64 << 31) as f32
-        };
+        let mut rnd = random_fractions(99);
         let (nx, ny) = (150, 23);
         for round in 0..20 {
             let share = 0.3 + 0.02 * round as f32;
@@ -550,11 +556,7 @@ mod nesting {
     /// (many saddles, holes and islands).
     #[test]
     fn larger_limits_contain_smaller_ones_on_random_fields() {
-        let mut seed = 12345u64;
-        let mut rnd = || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (seed >> 33) as f32 / (1u64 << 31) as f32
-        };
+        let mut rnd = random_fractions(12345);
         for case in 0..200 {
             let (nx, ny) = (80, 80);
             let mut time = vec![f32::INFINITY; nx * ny];
