@@ -7,34 +7,28 @@ use std::path::Path;
 
 use anyhow::Context;
 use flatgeobuf::GeometryType;
-use geojson::{Feature, FeatureWriter};
+use geojson::Feature;
 use rayon::prelude::*;
 use reach_engine::Crs;
 use reach_engine::crs::convert_json;
 
 use crate::formats::flatgeobuf;
 
-/// A feature with its coordinates in `crs` (features are built in WGS84).
-pub fn in_crs(feature: Feature, crs: Crs) -> anyhow::Result<Feature> {
-    if crs == Crs::Wgs84 {
-        return Ok(feature);
-    }
-    let mut value = serde_json::to_value(&feature)?;
-    convert_json(&mut value, crs);
-    Ok(serde_json::from_value(value)?)
-}
-
 /// Writes a GeoJSON FeatureCollection feature by feature, coordinates in
 /// `crs`; returns the count.
 pub fn write_features(writer: impl Write, features: impl Iterator<Item = Feature>, crs: Crs) -> anyhow::Result<usize> {
-    let mut writer = FeatureWriter::from_writer(BufWriter::new(writer));
+    let mut out = BufWriter::new(writer);
+    out.write_all(COLLECTION_START)?;
     let mut count = 0;
     for feature in features {
-        writer.write_feature(&in_crs(feature, crs)?)?;
+        if count > 0 {
+            out.write_all(b",")?;
+        }
+        serialize_in_crs(&feature, crs, &mut out)?;
         count += 1;
     }
-    writer.finish()?;
-    writer.flush()?;
+    out.write_all(COLLECTION_END)?;
+    out.flush()?;
     Ok(count)
 }
 
@@ -68,7 +62,7 @@ pub fn write_features_par(path: &Path, features: &[Feature], crs: Crs) -> anyhow
 }
 
 /// Serializes a WGS84 feature with its coordinates in `crs`.
-fn serialize_in_crs(feature: &Feature, crs: Crs, out: &mut Vec<u8>) -> serde_json::Result<()> {
+fn serialize_in_crs(feature: &Feature, crs: Crs, out: impl Write) -> serde_json::Result<()> {
     if crs == Crs::Wgs84 {
         return crate::json::to_writer(out, feature);
     }
@@ -135,15 +129,20 @@ fn serialized_chunks<T: Sync>(
 
 /// Writes serialized chunks of features as one FeatureCollection.
 fn write_collection(out: &mut impl Write, chunks: &[Vec<u8>]) -> std::io::Result<()> {
-    out.write_all(br#"{"type":"FeatureCollection","features":["#)?;
+    out.write_all(COLLECTION_START)?;
     for (k, chunk) in chunks.iter().enumerate() {
         if k > 0 {
             out.write_all(b",")?;
         }
         out.write_all(chunk)?;
     }
-    out.write_all(b"]}")
+    out.write_all(COLLECTION_END)
 }
+
+/// What a FeatureCollection's features are written between.
+const COLLECTION_START: &[u8] = br#"{"type":"FeatureCollection","features":["#;
+/// See [`COLLECTION_START`].
+const COLLECTION_END: &[u8] = b"]}";
 
 /// Features serialized together by one rayon task.
 const CHUNK: usize = 256;
