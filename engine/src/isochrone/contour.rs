@@ -57,6 +57,30 @@ impl Inside {
         Inside { origin, spacing, nx, ny, stride: 64 * words_per_row, bits }
     }
 
+    /// The words of row `j`: point (i, j) is bit `i % 64` of word `i / 64`;
+    /// the bits past `nx` are clear.
+    pub fn row(&self, j: usize) -> &[u64] {
+        let words = self.stride / 64;
+        &self.bits[j * words..(j + 1) * words]
+    }
+
+    /// A grid of the same shape, filled row by row: `fill(j, words)` writes
+    /// row `j` (given cleared), keeping the bits past `nx` and the points on
+    /// the grid's edge clear.
+    pub fn with_rows(&self, mut fill: impl FnMut(usize, &mut [u64])) -> Inside {
+        let mut bits = vec![0; self.bits.len()];
+        for (j, row) in bits.chunks_exact_mut(self.stride / 64).take(self.ny).enumerate() {
+            fill(j, row);
+        }
+        Inside { bits, ..*self }
+    }
+
+    /// Whether grid point (i, j) is inside.
+    #[cfg(test)]
+    pub fn contains_point(&self, i: usize, j: usize) -> bool {
+        self.at(j * self.stride + i)
+    }
+
     /// Whether the point of index `point` is inside.
     fn at(&self, point: usize) -> bool {
         self.bits[point / 64] >> (point % 64) & 1 == 1
@@ -410,7 +434,7 @@ fn contains(ring: &[Point], p: Point) -> bool {
 /// A reproducible stream of numbers in [0, 1) for the tests (a linear
 /// congruential generator seeded with `seed`).
 #[cfg(test)]
-fn random_fractions(mut seed: u64) -> impl FnMut() -> f32 {
+pub(super) fn random_fractions(mut seed: u64) -> impl FnMut() -> f32 {
     move || {
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (seed >> 33) as f32 / (1u64 << 31) as f32

@@ -7,17 +7,18 @@
 //!    for the default buffer). Time is linear along every reached stretch, so
 //!    the earliest time of a stretch inside a cell is at one end of its part
 //!    there: each cell's time is exact.
-//! 2. **Grid points**: each grid point takes the earliest time of the twelve
-//!    cells of its *stencil*: the cells whose every point lies within
-//!    `buffer − h·√2` of it, four of its own and two beyond each side. The
-//!    stencil is the union of a 4×2 and a 2×4 block of cells, so it is taken
-//!    as two separable minimum filters, row by row.
+//! 2. **Grid points**: a grid point is inside the contour of limit T when
+//!    one of the twelve cells of its *stencil* has a time within T: the
+//!    cells whose every point lies within `buffer − h·√2` of it, four of its
+//!    own and two beyond each side. The stencil is the union of a 4×2 and a
+//!    2×4 block of cells, so with the cells within T as one bit each it is a
+//!    few shifts and ORs of whole words, row by row.
 //!
-//! With spacing `h = buffer / 4`: a grid point with time ≤ T has a road
-//! point reached within T at most `buffer − h·√2` away, so every point of a
-//! marching-squares cell with such a corner lies within `buffer` of one;
-//! and every road point reached within T makes all four corners of its cell
-//! inside, so that whole cell is inside. The contour tracer relies on
+//! With spacing `h = buffer / 4`: a grid point inside the contour of T has a
+//! road point reached within T at most `buffer − h·√2` away, so every point
+//! of a marching-squares cell with such a corner lies within `buffer` of
+//! one; and every road point reached within T makes all four corners of its
+//! cell inside, so that whole cell is inside. The contour tracer relies on
 //! exactly these two facts.
 
 use std::cell::Cell;
@@ -55,18 +56,12 @@ thread_local! {
 }
 
 /// The earliest-time grid of one search.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct TimeGrid {
-    /// Lattice index of grid point (0, 0) (see [`Inside::origin`]).
-    origin: [i64; 2],
     /// Distance between neighbouring grid points, metres.
     spacing: f64,
-    /// Grid points along x.
-    nx: usize,
-    /// Grid points along y.
-    ny: usize,
-    /// Earliest time per grid point (`f32::INFINITY` where none), row by row.
-    time: Vec<f32>,
+    /// The earliest time in each cell.
+    cells: Cells,
 }
 
 /// A stretch as a linear function of the road fraction: reached from `lo`
@@ -93,14 +88,12 @@ impl Line {
 /// The earliest time of `lines` between road fractions `from` and `to`
 /// (infinite where none of them reaches).
 fn earliest(lines: &[Line], from: f64, to: f64) -> f64 {
-    let mut best = f64::INFINITY;
-    for line in lines {
+    lines.iter().fold(f64::INFINITY, |best, line| {
         let (lo, hi) = (greater(from, line.lo), lesser(to, line.hi));
-        if lo <= hi {
-            best = lesser(best, line.time + line.slope * (if line.slope >= 0.0 { lo } else { hi } - line.lo));
-        }
-    }
-    best
+        // A line is earliest at one end of the part of it in range.
+        let time = line.time + lesser(line.slope * (lo - line.lo), line.slope * (hi - line.lo));
+        lesser(best, if lo <= hi { time } else { f64::INFINITY })
+    })
 }
 
 /// The smaller of two numbers (neither is NaN here; plain comparisons keep
@@ -204,14 +197,42 @@ impl TimeGrid {
                 }
             }
         }
-        let time = cells.stencil_minimum();
-        Ok(TimeGrid { origin, spacing, nx, ny, time })
+        Ok(TimeGrid { spacing, cells })
     }
 
-    /// The grid points inside the contour of `limit`: those whose time is
-    /// within it.
+    /// The grid points inside the contour of `limit`: those with a cell of
+    /// their stencil reached within it. Grid point (i, j) sees cells (i + a,
+    /// j + b) for a in −2..=1 with b in −1..=0 (box A), and for a in −1..=0
+    /// with b in −2..=1 (box B).
     pub fn inside(&self, limit: f32) -> Inside {
-        Inside::within(self.origin, self.spacing, [self.nx, self.ny], &self.time, limit)
+        let Cells { nx, ny, origin, ref time } = self.cells;
+        let cells = Inside::within(origin, self.spacing, [nx, ny], time, limit);
+        // Per cell row, the cells (i + a) for a in −2..=1 (`wide`) and for a
+        // in −1..=0 (`narrow`), as bits at i.
+        let words = cells.row(0).len();
+        let (mut wide, mut narrow) = (vec![0u64; words * ny], vec![0u64; words * ny]);
+        for j in 0..ny {
+            let row = cells.row(j);
+            for w in 0..words {
+                let here = row[w];
+                let before = if w > 0 { row[w - 1] } else { 0 };
+                let after = row.get(w + 1).copied().unwrap_or(0);
+                let one_left = here << 1 | before >> 63;
+                narrow[j * words + w] = here | one_left;
+                wide[j * words + w] = here | one_left | (here << 2 | before >> 62) | (here >> 1 | after << 63);
+            }
+        }
+        let row_of =
+            |rows: &[u64], j: Option<usize>, w: usize| j.filter(|&j| j < ny).map_or(0, |j| rows[j * words + w]);
+        // The margin keeps reached cells away from the edge: no bit reaches
+        // past `nx` or onto the grid's edge.
+        cells.with_rows(|j, out| {
+            for (w, word) in out.iter_mut().enumerate() {
+                let box_a = row_of(&wide, j.checked_sub(1), w) | wide[j * words + w];
+                let box_b = row_of(&narrow, j.checked_sub(2), w) | row_of(&narrow, Some(j + 1), w);
+                *word = box_a | box_b;
+            }
+        })
     }
 }
 
@@ -244,46 +265,6 @@ impl Cells {
         let slot = &mut self.time[index];
         *slot = least(*slot, t as f32);
     }
-
-    /// The time of every grid point: the earliest
-    /// of the cells in its stencil. Grid point (i, j) sees cells (i + a,
-    /// j + b) for a in −2..=1 with b in −1..=0 (box A), and for a in −1..=0
-    /// with b in −2..=1 (box B).
-    fn stencil_minimum(&self) -> Vec<f32> {
-        let (nx, ny) = (self.nx, self.ny);
-        let mut time = Vec::with_capacity(nx * ny);
-        let row = |j: usize| &self.time[j * nx..(j + 1) * nx];
-        let pair_minimum = |out: &mut Vec<f32>, a: &[f32], b: &[f32]| {
-            out.clear();
-            out.extend(a.iter().zip(b).map(|(&x, &y)| least(x, y)));
-        };
-        // `two[k]`: per column, the earliest of cell rows j − 2 + k and
-        // j − 1 + k; `four`: of cell rows j − 2 to j + 1.
-        let mut two = [Vec::with_capacity(nx), Vec::with_capacity(nx), Vec::with_capacity(nx)];
-        let mut four = Vec::with_capacity(nx);
-        pair_minimum(&mut two[1], row(0), row(1));
-        pair_minimum(&mut two[2], row(1), row(2));
-        // Points within two of the grid's edge would see cells beyond it: they
-        // stay outside (the margin keeps reached cells away from them).
-        let n = nx - 3;
-        time.resize(2 * nx, f32::INFINITY);
-        for j in 2..ny - 1 {
-            two.rotate_left(1);
-            let [below, current, above] = &mut two;
-            pair_minimum(above, row(j), row(j + 1));
-            pair_minimum(&mut four, below, above);
-            let (a0, a1, a2, a3) = (&current[..n], &current[1..n + 1], &current[2..n + 2], &current[3..n + 3]);
-            let (b0, b1) = (&four[1..n + 1], &four[2..n + 2]);
-            time.extend_from_slice(&[f32::INFINITY; 2]);
-            time.extend((0..n).map(|k| {
-                let box_a = least(least(a0[k], a1[k]), least(a2[k], a3[k]));
-                least(box_a, least(b0[k], b1[k]))
-            }));
-            time.push(f32::INFINITY);
-        }
-        time.resize(nx * ny, f32::INFINITY);
-        time
-    }
 }
 
 /// The smaller of two times (never NaN), in a form that vectorizes.
@@ -302,35 +283,73 @@ mod tests {
         far(a).hypot(far(b)) <= 4.0 - std::f64::consts::SQRT_2
     }
 
-    #[test]
-    fn each_point_sees_exactly_the_cells_wholly_within_the_core_radius() {
-        let (nx, ny) = (12, 12);
-        let cell = [5, 6];
+    /// A grid of `nx × ny` cells with the given times, spacing 1.
+    fn grid_of(nx: usize, ny: usize, marks: &[([i32; 2], f64)]) -> TimeGrid {
         let mut cells = Cells { nx, ny, origin: [0, 0], time: vec![f32::INFINITY; nx * ny] };
-        cells.mark(cell, 7.0);
-        let time = cells.stencil_minimum();
-        let mut seen = 0;
-        for j in 0..ny as i64 {
-            for i in 0..nx as i64 {
-                let t = time[(j * nx as i64 + i) as usize];
-                let expected = wholly_near(cell[0] as i64 - i, cell[1] as i64 - j);
-                assert_eq!(t == 7.0, expected, "point ({i}, {j})");
-                assert!(t == 7.0 || t.is_infinite());
-                seen += usize::from(expected);
-            }
+        for &(cell, t) in marks {
+            cells.mark(cell, t);
         }
-        assert_eq!(seen, 12, "four own cells and two beyond each side");
+        TimeGrid { spacing: 1.0, cells }
     }
 
     #[test]
-    fn a_point_takes_the_earliest_cell_it_sees() {
-        let (nx, ny) = (12, 12);
-        let mut cells = Cells { nx, ny, origin: [0, 0], time: vec![f32::INFINITY; nx * ny] };
-        cells.mark([5, 5], 9.0);
-        cells.mark([6, 5], 4.0);
-        cells.mark([6, 5], 6.0);
-        let time = cells.stencil_minimum();
-        assert_eq!(time[5 * nx + 6], 4.0, "sees both, keeps the earlier of the second cell's times");
-        assert_eq!(time[5 * nx + 4], 9.0, "sees only the first (offset +1), not the second (+2)");
+    fn each_point_sees_exactly_the_cells_wholly_within_the_core_radius() {
+        // Cells on both sides of a word boundary of the bit rows too.
+        let (nx, ny) = (140, 12);
+        for cell in [[5, 6], [62, 5], [63, 6], [64, 5], [65, 6], [127, 4]] {
+            let grid = grid_of(nx, ny, &[(cell, 7.0)]);
+            let (inside, before) = (grid.inside(7.0), grid.inside(6.5));
+            let mut seen = 0;
+            for j in 0..ny {
+                for i in 0..nx {
+                    let expected = wholly_near(i64::from(cell[0]) - i as i64, i64::from(cell[1]) - j as i64);
+                    assert_eq!(inside.contains_point(i, j), expected, "cell {cell:?}, point ({i}, {j})");
+                    assert!(!before.contains_point(i, j), "cell {cell:?}: reached after the limit");
+                    seen += usize::from(expected);
+                }
+            }
+            assert_eq!(seen, 12, "four own cells and two beyond each side");
+        }
+    }
+
+    #[test]
+    fn a_point_is_inside_when_a_cell_it_sees_is_within_the_limit() {
+        let grid = grid_of(12, 12, &[([5, 5], 9.0), ([6, 5], 4.0), ([6, 5], 6.0)]);
+        let (early, late) = (grid.inside(4.0), grid.inside(8.0));
+        assert!(early.contains_point(6, 5), "sees the second cell, at its earlier time");
+        assert!(!early.contains_point(4, 5) && !late.contains_point(4, 5), "sees only the first (offset +1)");
+        assert!(grid.inside(9.0).contains_point(4, 5));
+    }
+
+    /// Random cells against the stencil's definition, on grids wider than
+    /// two words, for several limits.
+    #[test]
+    fn random_cells_match_the_stencil_by_brute_force() {
+        let mut fraction = super::super::contour::random_fractions(7);
+        let mut rnd = move || f64::from(fraction());
+        let (nx, ny) = (150, 20);
+        for round in 0..10 {
+            let share = 0.02 + 0.03 * f64::from(round);
+            let mut marks = Vec::new();
+            for j in MARGIN as i32..ny as i32 - MARGIN as i32 {
+                for i in MARGIN as i32..nx as i32 - MARGIN as i32 {
+                    if rnd() < share {
+                        marks.push(([i, j], 10.0 * rnd()));
+                    }
+                }
+            }
+            let grid = grid_of(nx, ny, &marks);
+            for limit in [2.5, 5.0, 9.5] {
+                let inside = grid.inside(limit as f32);
+                for j in 0..ny {
+                    for i in 0..nx {
+                        let expected = marks.iter().any(|&([ci, cj], t)| {
+                            t <= limit && wholly_near(i64::from(ci) - i as i64, i64::from(cj) - j as i64)
+                        });
+                        assert_eq!(inside.contains_point(i, j), expected, "round {round}, limit {limit}: ({i}, {j})");
+                    }
+                }
+            }
+        }
     }
 }
