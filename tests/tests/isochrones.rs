@@ -129,13 +129,34 @@ fn the_reached_network_covers_exactly_the_nodes_within_the_limit() {
                     Direction::Forward => dijkstra(&pg, NodeIndex::new(node as usize), None, |e| *e.weight()),
                     Direction::Reverse => dijkstra(Reversed(&pg), NodeIndex::new(node as usize), None, |e| *e.weight()),
                 };
+                // Off the start road, one stretch per edge leaving (entering) a
+                // node within the limit.
+                let mut anchored = 0;
                 for n in 0..graph.node_count() as NodeId {
                     let within = oracle.get(&NodeIndex::new(n as usize)).is_some_and(|&t| t <= limit);
                     assert_eq!(
                         covered[n as usize], within,
                         "{name} {direction:?} from {node} within {limit}: node {n}"
                     );
+                    let edges: Vec<u32> = match direction {
+                        Direction::Forward => graph.out_edges(n).collect(),
+                        Direction::Reverse => graph.in_edges(n).map(|(_, e)| e).collect(),
+                    };
+                    if within {
+                        anchored += edges.iter().filter(|&&e| graph.edge_road(e).0 != road).count();
+                    }
                 }
+                assert_eq!(
+                    reached.stretches.iter().filter(|s| s.road != road).count(),
+                    anchored,
+                    "{name} {direction:?}"
+                );
+                let runs: Vec<RoadId> =
+                    reached.stretches.chunk_by(|a, b| a.road == b.road).map(|g| g[0].road).collect();
+                let mut roads = runs.clone();
+                roads.sort_unstable();
+                roads.dedup();
+                assert_eq!(roads.len(), runs.len(), "{name} {direction:?}: each road's stretches come together");
             }
         }
     }

@@ -188,8 +188,7 @@ impl Reached {
         let graph = &engine.graph;
         let sources: Vec<(u32, u32)> = starts.iter().flat_map(|s| snap_sources(graph, s, direction)).collect();
         space.run(graph, &sources, direction, limit);
-        let stretches = reached::reached_stretches(graph, space, starts, direction, limit);
-        Ok(Reached { stretches: reached::grouped_by_road(stretches, graph.road_count()), limit })
+        Ok(Reached { stretches: reached::reached_stretches(graph, space, starts, direction, limit), limit })
     }
 
     /// The stretches reached within `limit` deciseconds (all of them, not

@@ -134,7 +134,7 @@ impl TimeGrid {
         buffer_m: f64,
     ) -> Result<TimeGrid, IsochroneError> {
         let spacing = spacing_for(buffer_m);
-        debug_assert!(stretches.is_sorted_by_key(|s| s.road), "stretches are grouped by road");
+        debug_assert!(super::reached::grouped_by_road(stretches), "stretches are grouped by road");
         let cached = known.spacing() == spacing;
         let lines: Vec<Line> = stretches.iter().map(Line::of).collect();
         // Visits worked out here when the cached ones do not fit the spacing.

@@ -2,7 +2,7 @@
 //! with the travel time at each end, partly reached edges cut at the exact
 //! point.
 
-use crate::graph::{Graph, RoadId};
+use crate::graph::{EdgeId, Graph, NodeId, RoadId};
 use crate::search::{Direction, SearchSpace};
 use crate::snap::Snap;
 
@@ -49,7 +49,12 @@ impl Stretch {
 /// Every stretch reached within `limit` by the search just run in `space`
 /// from `starts` in `direction`: the roads around each start point, and
 /// every edge leaving (forward) or entering (reverse) a reached node, cut
-/// where the limit runs out.
+/// where the limit runs out. The stretches come grouped by road, roads in
+/// about the order of their nodes (so near roads are near in the list).
+///
+/// Grouping needs no sort: nodes are visited in id order, and a road's
+/// stretches (at most one from each end) are all pushed when its first
+/// reached end comes up. Start roads, which have more, go last.
 pub fn reached_stretches(
     graph: &Graph,
     space: &SearchSpace,
@@ -58,31 +63,79 @@ pub fn reached_stretches(
     limit: u32,
 ) -> Vec<Stretch> {
     let limit = f64::from(limit);
-    let mut stretches = Vec::new();
+    let mut start_roads: Vec<RoadId> = starts.iter().map(|s| s.road).collect();
+    start_roads.sort_unstable();
+    start_roads.dedup();
+    let mut on_start_roads = Vec::new();
     for snap in starts {
-        start_stretches(graph, snap, direction, limit, &mut stretches);
+        start_stretches(graph, snap, direction, limit, &mut on_start_roads);
     }
-    for &node in space.reached() {
-        let Some(t_node) = space.time(node).map(f64::from) else { continue };
+    // The stretch along `edge` from its end reached at `t_node`: from the
+    // edge's tail (forward) or to its head (reverse).
+    let toward_node = direction == Direction::Reverse;
+    let stretch = |edge: EdgeId, t_node: f64| {
         let budget = limit - t_node;
-        let mut push = |edge: u32, toward_node: bool| {
-            let time = f64::from(graph.time(edge));
-            let (road, reversed) = graph.edge_road(edge);
-            // The share of the edge within the budget (most edges are wholly
-            // reached: no division), and its fractions from the edge's tail.
-            let (share, far_time) =
-                if budget >= time { (1.0, t_node + time) } else { (budget / time, t_node + budget) };
-            let (from, to, times) =
-                if toward_node { (1.0 - share, 1.0, [far_time, t_node]) } else { (0.0, share, [t_node, far_time]) };
-            let road_fraction = |g: f64| if reversed { 1.0 - g } else { g };
-            stretches.push(Stretch { road, from: road_fraction(from), to: road_fraction(to), time: times });
-        };
-        match direction {
-            Direction::Forward => graph.out_edges(node).for_each(|e| push(e, false)),
-            Direction::Reverse => graph.in_edges(node).for_each(|(_, e)| push(e, true)),
+        let time = f64::from(graph.time(edge));
+        let (road, reversed) = graph.edge_road(edge);
+        // The share of the edge within the budget (most edges are wholly
+        // reached: no division), and its fractions from the edge's tail.
+        let (share, far_time) = if budget >= time { (1.0, t_node + time) } else { (budget / time, t_node + budget) };
+        let (from, to, times) =
+            if toward_node { (1.0 - share, 1.0, [far_time, t_node]) } else { (0.0, share, [t_node, far_time]) };
+        let road_fraction = |g: f64| if reversed { 1.0 - g } else { g };
+        Stretch { road, from: road_fraction(from), to: road_fraction(to), time: times }
+    };
+    let reached = space.reached();
+    let edges_at = |node: NodeId| match direction {
+        Direction::Forward => graph.out_edges(node).len(),
+        Direction::Reverse => graph.in_arcs(node).len(),
+    };
+    let mut stretches = Vec::with_capacity(reached.iter().map(|&n| edges_at(n)).sum());
+    let mut in_order = vec![0u64; graph.node_count().div_ceil(64)];
+    for &node in reached {
+        in_order[node as usize / 64] |= 1 << (node % 64);
+    }
+    let time_of = |node: NodeId| space.time(node).map(f64::from);
+    for (w, &word) in in_order.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            let node = (64 * w) as NodeId + bits.trailing_zeros();
+            bits &= bits - 1;
+            let Some(t_node) = time_of(node) else { continue };
+            // Each edge the search left (or entered) `node` by, with the
+            // road's other end.
+            let mut visit = |edge: EdgeId, other_end: NodeId| {
+                let (road, reversed) = graph.edge_road(edge);
+                // The road's edge the other way has its stretch from the other end.
+                let twin = graph.road_edges(road)[usize::from(!reversed)];
+                let twin_time = twin.and_then(|_| time_of(other_end));
+                if let (Some(twin), Some(_)) = (twin, twin_time)
+                    && (other_end < node || (other_end == node && twin < edge))
+                {
+                    return; // pushed with the road's first reached end
+                }
+                let out = if start_roads.binary_search(&road).is_ok() { &mut on_start_roads } else { &mut stretches };
+                out.push(stretch(edge, t_node));
+                if let (Some(twin), Some(t_other)) = (twin, twin_time) {
+                    out.push(stretch(twin, t_other));
+                }
+            };
+            match direction {
+                Direction::Forward => graph.out_edges(node).for_each(|e| visit(e, graph.head(e))),
+                Direction::Reverse => graph.in_edges(node).for_each(|(tail, e)| visit(e, tail)),
+            }
         }
     }
+    on_start_roads.sort_by_key(|s| s.road);
+    stretches.append(&mut on_start_roads);
     stretches
+}
+
+/// Whether the stretches of each road are next to each other.
+pub fn grouped_by_road(stretches: &[Stretch]) -> bool {
+    let mut roads: Vec<RoadId> = stretches.chunk_by(|a, b| a.road == b.road).map(|group| group[0].road).collect();
+    roads.sort_unstable();
+    roads.windows(2).all(|pair| pair[0] != pair[1])
 }
 
 /// The stretches of a start point's own road: from the point along each
@@ -111,25 +164,6 @@ fn start_stretches(graph: &Graph, snap: &Snap, direction: Direction, limit: f64,
     }
 }
 
-/// The stretches grouped by road, in road order (a counting sort: linear in
-/// the stretches and roads).
-pub fn grouped_by_road(stretches: Vec<Stretch>, road_count: usize) -> Vec<Stretch> {
-    let mut start = vec![0u32; road_count + 1];
-    for s in &stretches {
-        start[s.road as usize + 1] += 1;
-    }
-    for r in 0..road_count {
-        start[r + 1] += start[r];
-    }
-    let mut grouped = stretches.clone();
-    for s in stretches {
-        let slot = &mut start[s.road as usize];
-        grouped[*slot as usize] = s;
-        *slot += 1;
-    }
-    grouped
-}
-
 /// Merges the fraction intervals of stretches on the same road; the input is
 /// grouped by road, the result is sorted by fraction within each road, with
 /// no overlaps.
@@ -142,7 +176,7 @@ pub fn merged_intervals(stretches: &[Stretch]) -> Vec<(RoadId, [f64; 2])> {
 /// Calls `visit(road, [lo, hi])` with each interval of [`merged_intervals`],
 /// in the same order, without collecting them.
 pub fn for_each_merged(stretches: &[Stretch], mut visit: impl FnMut(RoadId, [f64; 2])) {
-    debug_assert!(stretches.is_sorted_by_key(|s| s.road), "stretches are grouped by road");
+    debug_assert!(grouped_by_road(stretches), "stretches are grouped by road");
     let mut intervals: Vec<[f64; 2]> = Vec::new();
     for group in stretches.chunk_by(|a, b| a.road == b.road) {
         intervals.clear();
