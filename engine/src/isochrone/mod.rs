@@ -203,7 +203,7 @@ impl Reached {
     /// Road km reached within `limit` deciseconds, each road counted once.
     pub fn road_km(&self, engine: &Engine, limit: u32) -> f64 {
         let mut metres = 0.0;
-        reached::for_each_merged(&self.within(limit), |road, [lo, hi]| {
+        reached::for_each_merged(&self.stretches, f64::from(limit), |road, [lo, hi]| {
             metres += (hi - lo) * engine.graph.road_length_m(road);
         });
         metres / 1000.0
@@ -216,7 +216,7 @@ impl Reached {
             .iter()
             .map(|&minutes| {
                 let limit = Contours::limit(minutes);
-                let merged = reached::merged_intervals(&self.within(limit));
+                let merged = reached::merged_intervals(&self.stretches, f64::from(limit));
                 let lines = merged.iter().map(|&(road, [lo, hi])| engine.road_part(road, lo, hi)).collect();
                 ContourNetwork { minutes, lines: MultiLineString::new(lines), road_km: self.road_km(engine, limit) }
             })

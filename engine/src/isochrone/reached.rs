@@ -164,24 +164,46 @@ fn start_stretches(graph: &Graph, snap: &Snap, direction: Direction, limit: f64,
     }
 }
 
-/// Merges the fraction intervals of stretches on the same road; the input is
-/// grouped by road, the result is sorted by fraction within each road, with
-/// no overlaps.
-pub fn merged_intervals(stretches: &[Stretch]) -> Vec<(RoadId, [f64; 2])> {
+/// Merges the fraction intervals of the parts of stretches reached within
+/// `limit` on the same road; the input is grouped by road, the result is
+/// sorted by fraction within each road, with no overlaps.
+pub fn merged_intervals(stretches: &[Stretch], limit: f64) -> Vec<(RoadId, [f64; 2])> {
     let mut merged = Vec::with_capacity(stretches.len());
-    for_each_merged(stretches, |road, interval| merged.push((road, interval)));
+    for_each_merged(stretches, limit, |road, interval| merged.push((road, interval)));
     merged
 }
 
 /// Calls `visit(road, [lo, hi])` with each interval of [`merged_intervals`],
 /// in the same order, without collecting them.
-pub fn for_each_merged(stretches: &[Stretch], mut visit: impl FnMut(RoadId, [f64; 2])) {
+pub fn for_each_merged(stretches: &[Stretch], limit: f64, mut visit: impl FnMut(RoadId, [f64; 2])) {
     debug_assert!(grouped_by_road(stretches), "stretches are grouped by road");
-    let mut intervals: Vec<[f64; 2]> = Vec::new();
+    let (mut many, mut few) = (Vec::new(), [[0.0; 2]; 2]);
     for group in stretches.chunk_by(|a, b| a.road == b.road) {
-        intervals.clear();
-        intervals.extend(group.iter().map(Stretch::interval));
-        intervals.sort_unstable_by(|a, b| a[0].total_cmp(&b[0]));
+        let parts = group.iter().filter_map(|s| s.within(limit)).map(|s| s.interval());
+        // Most roads have one or two stretches: those stay on the stack.
+        let intervals = if group.len() <= few.len() {
+            let mut n = 0;
+            for part in parts {
+                few[n] = part;
+                n += 1;
+            }
+            &mut few[..n]
+        } else {
+            many.clear();
+            many.extend(parts);
+            &mut many[..]
+        };
+        match intervals.len() {
+            0 => continue,
+            1 => {}
+            // The common case, a road reached from both ends, needs no sort.
+            2 => {
+                if intervals[1][0] < intervals[0][0] {
+                    intervals.swap(0, 1);
+                }
+            }
+            _ => intervals.sort_unstable_by(|a, b| a[0].total_cmp(&b[0])),
+        }
         let road = group[0].road;
         let mut current = intervals[0];
         for &[lo, hi] in &intervals[1..] {
@@ -215,7 +237,16 @@ mod tests {
     #[test]
     fn intervals_merge_per_road() {
         let s = |road, from, to| Stretch { road, from, to, time: [0.0, 0.0] };
-        let merged = merged_intervals(&[s(1, 0.0, 0.3), s(1, 0.7, 0.4), s(2, 0.5, 1.0), s(2, 0.0, 0.6)]);
+        let merged = merged_intervals(&[s(1, 0.0, 0.3), s(1, 0.7, 0.4), s(2, 0.5, 1.0), s(2, 0.0, 0.6)], 0.0);
         assert_eq!(merged, vec![(1, [0.0, 0.3]), (1, [0.4, 0.7]), (2, [0.0, 1.0])]);
+        let timed = |road, from, to, time| Stretch { road, from, to, time };
+        let three =
+            [timed(4, 0.0, 0.5, [0.0, 50.0]), timed(4, 1.0, 0.6, [10.0, 50.0]), timed(4, 0.2, 0.8, [0.0, 60.0])];
+        let expected = vec![(4, [0.0, 0.5]), (4, [0.8, 1.0])];
+        let merged = merged_intervals(&three, 30.0);
+        assert_eq!(merged.len(), 2);
+        for ((road, [lo, hi]), (e_road, [e_lo, e_hi])) in merged.into_iter().zip(expected) {
+            assert!(road == e_road && (lo - e_lo).abs() < 1e-12 && (hi - e_hi).abs() < 1e-12, "{lo} {hi}");
+        }
     }
 }
