@@ -184,7 +184,7 @@ impl SearchSpace {
                 }
             };
             match direction {
-                Direction::Forward => graph.out_edges(node).for_each(|e| relax(graph.head(e), graph.time(e))),
+                Direction::Forward => graph.out_arcs(node).iter().for_each(|&(head, time)| relax(head, time)),
                 Direction::Reverse => graph.in_arcs(node).iter().for_each(|&(tail, time)| relax(tail, time)),
             }
         }

@@ -217,8 +217,7 @@ fn assemble(osm: &OsmData, node_osm: &[u32], roads: Vec<RawRoad>, geometry: &[[f
     arcs.sort_unstable_by_key(|&(tail, head, _, packed)| (tail, head, packed));
 
     let first_out = offsets(n, arcs.iter().map(|a| a.0));
-    let head: Vec<NodeId> = arcs.iter().map(|a| a.1).collect();
-    let time: Vec<u32> = arcs.iter().map(|a| a.2).collect();
+    let out_arc: Vec<(NodeId, u32)> = arcs.iter().map(|a| (a.1, a.2)).collect();
     let edge_road: Vec<u32> = arcs.iter().map(|a| a.3).collect();
 
     let mut road_edges = vec![[NO_EDGE; 2]; roads.len()];
@@ -226,11 +225,10 @@ fn assemble(osm: &OsmData, node_osm: &[u32], roads: Vec<RawRoad>, geometry: &[[f
         road_edges[(packed >> 1) as usize][(packed & 1) as usize] = e as u32;
     }
 
-    let mut incoming: Vec<u32> = (0..head.len() as u32).collect();
-    incoming.sort_by_key(|&e| head[e as usize]);
-    let first_in = offsets(n, incoming.iter().map(|&e| head[e as usize]));
-    let tail_of = |e: u32| arcs[e as usize].0;
-    let in_arc: Vec<(NodeId, u32)> = incoming.iter().map(|&e| (tail_of(e), time[e as usize])).collect();
+    let mut incoming: Vec<u32> = (0..arcs.len() as u32).collect();
+    incoming.sort_by_key(|&e| arcs[e as usize].1);
+    let first_in = offsets(n, incoming.iter().map(|&e| arcs[e as usize].1));
+    let in_arc: Vec<(NodeId, u32)> = incoming.iter().map(|&e| (arcs[e as usize].0, arcs[e as usize].2)).collect();
 
     let mut geometry_start = Vec::with_capacity(roads.len() + 1);
     let mut points = Vec::new();
@@ -244,8 +242,7 @@ fn assemble(osm: &OsmData, node_osm: &[u32], roads: Vec<RawRoad>, geometry: &[[f
         node_lon_lat: node_osm.iter().map(|&i| osm.lon_lat(i)).collect(),
         node_osm_id: node_osm.iter().map(|&i| osm.node_id(i)).collect(),
         first_out,
-        head,
-        time,
+        out_arc,
         edge_road,
         first_in,
         in_arc,

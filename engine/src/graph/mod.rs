@@ -84,8 +84,9 @@ pub struct Graph {
     node_lon_lat: Vec<[f64; 2]>,
     node_osm_id: Vec<i64>,
     first_out: Vec<u32>,
-    head: Vec<NodeId>,
-    time: Vec<u32>,
+    /// Head and travel time of each edge, side by side for the forward
+    /// search.
+    out_arc: Vec<(NodeId, u32)>,
     edge_road: Vec<u32>,
     first_in: Vec<u32>,
     /// Tail and travel time of each incoming edge, side by side for the
@@ -109,7 +110,7 @@ impl Graph {
 
     /// Number of directed edges.
     pub fn edge_count(&self) -> usize {
-        self.head.len()
+        self.out_arc.len()
     }
 
     /// Number of roads.
@@ -152,6 +153,11 @@ impl Graph {
         self.first_out[node as usize]..self.first_out[node as usize + 1]
     }
 
+    /// The edges leaving `node`, as `(head, travel time in deciseconds)`.
+    pub fn out_arcs(&self, node: NodeId) -> &[(NodeId, u32)] {
+        &self.out_arc[self.first_out[node as usize] as usize..self.first_out[node as usize + 1] as usize]
+    }
+
     /// The edges entering `node`, as `(tail, edge)`.
     pub fn in_edges(&self, node: NodeId) -> impl Iterator<Item = (NodeId, EdgeId)> + '_ {
         let range = self.first_in[node as usize] as usize..self.first_in[node as usize + 1] as usize;
@@ -165,7 +171,7 @@ impl Graph {
 
     /// The node an edge leads to.
     pub fn head(&self, edge: EdgeId) -> NodeId {
-        self.head[edge as usize]
+        self.out_arc[edge as usize].0
     }
 
     /// The node an edge leaves.
@@ -176,7 +182,7 @@ impl Graph {
 
     /// Travel time of an edge in deciseconds (at least 1).
     pub fn time(&self, edge: EdgeId) -> u32 {
-        self.time[edge as usize]
+        self.out_arc[edge as usize].1
     }
 
     /// The road an edge runs along, and whether it runs against the road's
