@@ -48,6 +48,8 @@ mod profile;
 pub mod search;
 mod snap;
 mod tag_mapping;
+#[cfg(test)]
+mod test_random;
 pub mod to_geojson;
 
 pub use amenity::{Amenities, Amenity};

@@ -431,19 +431,10 @@ fn contains(ring: &[Point], p: Point) -> bool {
     inside
 }
 
-/// A reproducible stream of numbers in [0, 1) for the tests (a linear
-/// congruential generator seeded with `seed`).
-#[cfg(test)]
-pub(super) fn random_fractions(mut seed: u64) -> impl FnMut() -> f32 {
-    move || {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (seed >> 33) as f32 / (1u64 << 31) as f32
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_random::random_fractions;
     use geo::{Area, Validation, Winding};
 
     fn polygons_all(grid: &Inside) -> (MultiPolygon<f64>, f64) {
@@ -574,6 +565,7 @@ mod tests {
 #[cfg(test)]
 mod nesting {
     use super::*;
+    use crate::test_random::random_fractions;
     use geo::{Contains, Intersects, Point};
 
     /// Larger limits contain smaller ones on random smooth fields with noise

@@ -325,7 +325,7 @@ mod tests {
     /// two words, for several limits.
     #[test]
     fn random_cells_match_the_stencil_by_brute_force() {
-        let mut fraction = super::super::contour::random_fractions(7);
+        let mut fraction = crate::test_random::random_fractions(7);
         let mut rnd = move || f64::from(fraction());
         let (nx, ny) = (150, 20);
         for round in 0..10 {
