@@ -4,7 +4,7 @@
 //!
 //! One labelled multi-source search on the reverse graph (riders travel *to*
 //! the facilities) gives every node its time to the nearest facility and
-//! which facility that is; [`envelope`] turns those into exact piecewise
+//! which facility that is; `envelope` turns those into exact piecewise
 //! linear times along every road, partly covered roads included. The result
 //! equals the minimum over single-facility searches (tested).
 //!

@@ -7,16 +7,16 @@
 //!    at once) up to the largest contour, forward (*from* the start) or on
 //!    the reverse graph (*to* the start, the time a rider needs to get
 //!    there).
-//! 2. **Reached network** ([`reached`]): every edge leaving (or entering) a
+//! 2. **Reached network** (`reached`): every edge leaving (or entering) a
 //!    reached node, cut at the exact point where the time runs out, plus the
 //!    start points' own roads; travel time is linear along each stretch.
-//! 3. **Time grid** ([`raster`]): a grid with spacing `buffer / 4` in the
+//! 3. **Time grid** (`raster`): a grid with spacing `buffer / 4` in the
 //!    local metric projection holds in each cell the earliest time of the
 //!    reached road inside it (the cells each road passes through are worked
-//!    out once per engine, [`road_cells`]); a grid point takes the earliest
+//!    out once per engine, `road_cells`); a grid point takes the earliest
 //!    time of the twelve cells lying wholly within `buffer − spacing·√2` of
 //!    it, and is inside a contour when that time is within it.
-//! 4. **Polygons** ([`contour`]): marching squares over the grid points inside
+//! 4. **Polygons** (`contour`): marching squares over the grid points inside
 //!    each contour (one bit per point), crossings at cell-edge midpoints.
 //!
 //! This gives, for every contour and with `buffer` (default 50 m) measured

@@ -16,7 +16,7 @@
 //! times always come out in the same order. A facility's time is exact in
 //! deciseconds: the partial times at both ends are rounded once each, as for
 //! every other search. The route is recovered by walking back from the
-//! arrival node along edges whose times add up exactly ([`route`]).
+//! arrival node along edges whose times add up exactly (`route`).
 
 mod arrivals;
 mod route;
@@ -247,7 +247,7 @@ impl<'a> Candidates<'a> {
 
 /// The `k` eligible facilities nearest to `start` by travel time, within
 /// the query's limit, fastest first (ties by facility id). `space` is left
-/// holding the search, from which [`route`] recovers the routes.
+/// holding the search, from which `route` recovers the routes.
 pub fn find(engine: &Engine, targets: &Targets, start: &Snap, query: &Query, space: &mut SearchSpace) -> Vec<Found> {
     let graph = &engine.graph;
     let limit = query.limit;

@@ -2,7 +2,7 @@
 //! elements that the facility tag mapping asks for.
 //!
 //! Decoding uses osmpbfreader, one blob at a time, in parallel with rayon; the
-//! file's framing is checked first ([`framing`]) so that a damaged file is an
+//! file's framing is checked first (`framing`) so that a damaged file is an
 //! error with a byte offset, never a panic. Clipped extracts are normal: way
 //! references to nodes that are not in the file are counted in
 //! [`ReadReport`] and the ways are cut there by the graph builder.
