@@ -50,6 +50,7 @@ mod snap;
 mod tag_mapping;
 #[cfg(test)]
 mod test_random;
+mod time_queue;
 pub mod to_geojson;
 
 pub use amenity::{Amenities, Amenity};
