@@ -190,11 +190,12 @@ impl TimeGrid {
         }
         let mut cells = Cells { nx, ny, origin, time };
         for RoadReach { visits, lines, .. } in reaches {
-            for v in visits {
-                let t = earliest(lines, v.from, v.to);
-                if t.is_finite() {
-                    cells.mark(v.cell, t);
-                }
+            // A road reached along one stretch or from both ends (nearly
+            // all) has its lines unrolled, held in registers.
+            match lines {
+                [a] => cells.mark_visits(visits, |from, to| earliest(&[*a], from, to)),
+                [a, b] => cells.mark_visits(visits, |from, to| earliest(&[*a, *b], from, to)),
+                _ => cells.mark_visits(visits, |from, to| earliest(lines, from, to)),
             }
         }
         Ok(TimeGrid { spacing, cells })
@@ -258,6 +259,17 @@ impl Drop for Cells {
 }
 
 impl Cells {
+    /// Lowers the time of the cell of each visit to the earliest time of
+    /// its stretch of road, `earliest(from, to)`, where that is finite.
+    fn mark_visits(&mut self, visits: &[Visit], earliest: impl Fn(f64, f64) -> f64) {
+        for v in visits {
+            let t = earliest(v.from, v.to);
+            if t.is_finite() {
+                self.mark(v.cell, t);
+            }
+        }
+    }
+
     /// Lowers the time of lattice cell `cell` to `t`.
     fn mark(&mut self, cell: [i32; 2], t: f64) {
         let (i, j) = (i64::from(cell[0]), i64::from(cell[1]));
