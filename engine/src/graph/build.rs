@@ -224,6 +224,13 @@ fn assemble(osm: &OsmData, node_osm: &[u32], roads: Vec<RawRoad>, geometry: &[[f
     for (e, &packed) in edge_road.iter().enumerate() {
         road_edges[(packed >> 1) as usize][(packed & 1) as usize] = e as u32;
     }
+    let twin = edge_road
+        .iter()
+        .map(|&packed| match road_edges[(packed >> 1) as usize][usize::from(packed & 1 == 0)] {
+            NO_EDGE => (NO_EDGE, 0),
+            other => (other, out_arc[other as usize].1),
+        })
+        .collect();
 
     let mut incoming: Vec<u32> = (0..arcs.len() as u32).collect();
     incoming.sort_by_key(|&e| arcs[e as usize].1);
@@ -251,6 +258,7 @@ fn assemble(osm: &OsmData, node_osm: &[u32], roads: Vec<RawRoad>, geometry: &[[f
         road_length_m: roads.iter().map(|r| r.length_m).collect(),
         road_way: roads.iter().map(|r| r.way).collect(),
         road_edges,
+        twin,
         geometry_start,
         geometry: points,
         ways,

@@ -97,6 +97,10 @@ pub struct Graph {
     road_length_m: Vec<f64>,
     road_way: Vec<u32>,
     road_edges: Vec<[EdgeId; 2]>,
+    /// Per edge, the edge of the same road the other way and its travel
+    /// time (`NO_EDGE` on a one-way road), read where the road's two
+    /// directions are handled together.
+    twin: Vec<(EdgeId, u32)>,
     geometry_start: Vec<u32>,
     geometry: Vec<[f64; 2]>,
     ways: Vec<WayInfo>,
@@ -229,6 +233,13 @@ impl Graph {
     /// where the profile allows that direction.
     pub fn road_edges(&self, road: RoadId) -> [Option<EdgeId>; 2] {
         self.road_edges[road as usize].map(|e| (e != NO_EDGE).then_some(e))
+    }
+
+    /// The edge of the same road in the other direction, with its travel
+    /// time in deciseconds, if the profile allows that direction.
+    pub fn twin(&self, edge: EdgeId) -> Option<(EdgeId, u32)> {
+        let twin = self.twin[edge as usize];
+        (twin.0 != NO_EDGE).then_some(twin)
     }
 
     /// The OSM way id of a road.

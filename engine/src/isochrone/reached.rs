@@ -70,13 +70,13 @@ pub fn reached_stretches(
     for snap in starts {
         start_stretches(graph, snap, direction, limit, &mut on_start_roads);
     }
-    // The stretch along `edge` from its end reached at `t_node`: from the
+    // The stretch along an edge of `road` (against its geometry when
+    // `reversed`) taking `time`, from its end reached at `t_node`: from the
     // edge's tail (forward) or to its head (reverse).
     let toward_node = direction == Direction::Reverse;
-    let stretch = |edge: EdgeId, t_node: f64| {
+    let stretch = |road: RoadId, reversed: bool, time: u32, t_node: f64| {
         let budget = limit - t_node;
-        let time = f64::from(graph.time(edge));
-        let (road, reversed) = graph.edge_road(edge);
+        let time = f64::from(time);
         // The share of the edge within the budget (most edges are wholly
         // reached: no division), and its fractions from the edge's tail.
         let (share, far_time) = if budget >= time { (1.0, t_node + time) } else { (budget / time, t_node + budget) };
@@ -104,25 +104,32 @@ pub fn reached_stretches(
             let Some(t_node) = time_of(node) else { continue };
             // Each edge the search left (or entered) `node` by, with the
             // road's other end.
-            let mut visit = |edge: EdgeId, other_end: NodeId| {
+            let mut visit = |edge: EdgeId, time: u32, other_end: NodeId| {
                 let (road, reversed) = graph.edge_road(edge);
                 // The road's edge the other way has its stretch from the other end.
-                let twin = graph.road_edges(road)[usize::from(!reversed)];
-                let twin_time = twin.and_then(|_| time_of(other_end));
-                if let (Some(twin), Some(_)) = (twin, twin_time)
+                let twin = graph.twin(edge);
+                let t_other = twin.and_then(|_| time_of(other_end));
+                if let (Some((twin, _)), Some(_)) = (twin, t_other)
                     && (other_end < node || (other_end == node && twin < edge))
                 {
                     return; // pushed with the road's first reached end
                 }
                 let out = if start_roads.binary_search(&road).is_ok() { &mut on_start_roads } else { &mut stretches };
-                out.push(stretch(edge, t_node));
-                if let (Some(twin), Some(t_other)) = (twin, twin_time) {
-                    out.push(stretch(twin, t_other));
+                out.push(stretch(road, reversed, time, t_node));
+                if let (Some((_, twin_time)), Some(t_other)) = (twin, t_other) {
+                    out.push(stretch(road, !reversed, twin_time, t_other));
                 }
             };
             match direction {
-                Direction::Forward => graph.out_edges(node).for_each(|e| visit(e, graph.head(e))),
-                Direction::Reverse => graph.in_edges(node).for_each(|(tail, e)| visit(e, tail)),
+                Direction::Forward => {
+                    graph.out_edges(node).zip(graph.out_arcs(node)).for_each(|(e, &(head, time))| visit(e, time, head));
+                }
+                Direction::Reverse => {
+                    graph
+                        .in_edges(node)
+                        .zip(graph.in_arcs(node))
+                        .for_each(|((tail, e), &(_, time))| visit(e, time, tail));
+                }
             }
         }
     }
