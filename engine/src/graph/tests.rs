@@ -99,6 +99,7 @@ fn edge_times_and_geometry_follow_the_polyline() {
     let (road, reversed) = graph.edge_road(back);
     assert!(reversed);
     assert_eq!(graph.road_edges(road), [Some(e), Some(back)]);
+    assert_eq!([graph.twin(e), graph.twin(back)], [Some((back, graph.time(back))), Some((e, 500))]);
     assert_eq!(graph.road_way_id(road), 1);
     assert_eq!(graph.road_highway(road), "residential");
 }
@@ -120,6 +121,15 @@ fn reverse_csr_is_the_transpose_of_forward() {
     forward.sort();
     backward.sort();
     assert_eq!(forward, backward);
+    // Twins are the road's other direction, both ways, where it exists.
+    for e in 0..graph.edge_count() as EdgeId {
+        let (road, reversed) = graph.edge_road(e);
+        let other = graph.road_edges(road)[usize::from(!reversed)];
+        assert_eq!(graph.twin(e).map(|(twin, _)| twin), other);
+        if let Some((twin, time)) = graph.twin(e) {
+            assert_eq!((time, graph.twin(twin).map(|(back, _)| back)), (graph.time(twin), Some(e)));
+        }
+    }
 }
 
 #[test]
