@@ -198,3 +198,28 @@ fn service_circles_are_the_exact_union_of_the_facility_isochrones() {
         }
     }
 }
+
+/// A contour's polygon does not depend on which other contours are asked
+/// for: alone, a road reached within it is drawn without working out each
+/// of its cells' times, beside smaller contours every cell is timed.
+#[test]
+fn a_contour_is_the_same_alone_and_beside_smaller_ones() {
+    let mut rng = SmallRng::seed_from_u64(5);
+    let alone = Contours::from_minutes(&[12.0]).unwrap();
+    let beside = Contours::from_minutes(&[3.0, 7.5, 12.0]).unwrap();
+    for name in ["porto", "heidelberg"] {
+        let engine = common::engine(&common::read(name), "ebike");
+        let mut space = SearchSpace::new(engine.graph.node_count());
+        for _ in 0..8 {
+            let road = rng.random_range(0..engine.graph.road_count() as RoadId);
+            let start = Snap { road, fraction: rng.random(), distance_m: 0.0, lon_lat: [0.0, 0.0] };
+            for direction in [Direction::Forward, Direction::Reverse] {
+                let reached = Reached::search(&engine, &[start], direction, alone.max_limit(), &mut space).unwrap();
+                let one = reached.polygons(&engine, &alone, DEFAULT_BUFFER_M).unwrap();
+                let three = reached.polygons(&engine, &beside, DEFAULT_BUFFER_M).unwrap();
+                let (a, b) = (&one[0], &three[2]);
+                assert!(a == b, "{name} {direction:?} from road {road}: {} vs {} km²", a.area_km2, b.area_km2);
+            }
+        }
+    }
+}

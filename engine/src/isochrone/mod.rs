@@ -234,7 +234,8 @@ impl Reached {
             return Err(IsochroneError::BadBuffer(buffer_m));
         }
         let within_max = self.within(contours.max_limit());
-        let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &within_max, buffer_m)?;
+        let smallest = contours.minutes().first().map_or(0, |&m| Contours::limit(m));
+        let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &within_max, buffer_m, f64::from(smallest))?;
         let projection = engine.roads.projection();
         Ok(contours
             .minutes()
@@ -263,7 +264,7 @@ pub fn area_around(
     let mut all: Vec<Stretch> =
         stretches.iter().map(|&(road, [from, to])| Stretch { road, from, to, time: [0.0, 0.0] }).collect();
     all.sort_by_key(|s| s.road);
-    let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &all, buffer_m)?;
+    let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &all, buffer_m, 0.0)?;
     let projection = engine.roads.projection();
     let (polygons, area_m2) = contour::polygons(&grid.inside(0.0), Vertices::Corners, |p| projection.unproject(p));
     Ok((polygons, area_m2 / 1e6))

@@ -96,6 +96,24 @@ fn earliest(lines: &[Line], from: f64, to: f64) -> f64 {
     })
 }
 
+/// The earliest time of a road's `stretches` (and their `lines`) if they
+/// leave no gap between them and all end within `settled_by`: every cell
+/// the road passes through is then within every contour of at least
+/// `settled_by`, whatever its own time. Times are read from the stretches,
+/// exactly. Roads with more than two stretches (start roads) are never
+/// settled.
+fn settled(stretches: &[Stretch], lines: &[Line], settled_by: f64) -> Option<f64> {
+    let contiguous = match lines {
+        [_] => true,
+        [a, b] => greater(a.lo, b.lo) <= lesser(a.hi, b.hi),
+        _ => false,
+    };
+    let (earliest, latest) = stretches.iter().fold((f64::INFINITY, f64::MIN), |(e, l), s| {
+        (lesser(e, lesser(s.time[0], s.time[1])), greater(l, greater(s.time[0], s.time[1])))
+    });
+    (contiguous && latest <= settled_by).then_some(earliest)
+}
+
 /// The smaller of two numbers (neither is NaN here; plain comparisons keep
 /// the hot loops short).
 fn lesser(a: f64, b: f64) -> f64 {
@@ -121,17 +139,25 @@ struct RoadReach<'a> {
     visits: &'a [Visit],
     span: CellSpan,
     lines: &'a [Line],
+    /// The road's earliest time when it is settled (see [`settled`]).
+    settled: Option<f64>,
 }
 
 impl TimeGrid {
     /// Rasterizes `stretches` (grouped by road) for a buffer of `buffer_m`
     /// metres, with the road visits of `known` when their spacing is the
-    /// one needed.
+    /// one needed, for contours of `settled_by` deciseconds and more.
+    ///
+    /// A road whose stretches leave no gap and all end within `settled_by`
+    /// is inside every such contour wherever it goes: its cells take its
+    /// earliest time without working out each one's (for a single contour,
+    /// nearly every road). Every other cell's time is exact.
     pub fn build(
         roads: &RoadIndex,
         known: &RoadCells,
         stretches: &[Stretch],
         buffer_m: f64,
+        settled_by: f64,
     ) -> Result<TimeGrid, IsochroneError> {
         let spacing = spacing_for(buffer_m);
         debug_assert!(super::reached::grouped_by_road(stretches), "stretches are grouped by road");
@@ -153,6 +179,7 @@ impl TimeGrid {
         }
         let reach_of = |group: &RoadGroup| {
             let lines = &lines[group.lines.clone()];
+            let settled = settled(&stretches[group.lines.clone()], lines, settled_by);
             let (lo, hi) =
                 lines.iter().fold((f64::MAX, f64::MIN), |(l, h), line| (lesser(l, line.lo), greater(h, line.hi)));
             let all = match &group.computed {
@@ -160,7 +187,7 @@ impl TimeGrid {
                 // A wholly reached road, the common case, needs no search
                 // and its span is known.
                 None if lo <= 0.0 && hi >= 1.0 => {
-                    return RoadReach { visits: known.of(group.road), span: known.span(group.road), lines };
+                    return RoadReach { visits: known.of(group.road), span: known.span(group.road), lines, settled };
                 }
                 None => known.of(group.road),
             };
@@ -169,7 +196,7 @@ impl TimeGrid {
             let first = all.partition_point(|v| v.to < lo);
             let last = first + all[first..].partition_point(|v| v.from <= hi);
             let visits = &all[first..last];
-            RoadReach { visits, span: CellSpan::of(visits), lines }
+            RoadReach { visits, span: CellSpan::of(visits), lines, settled }
         };
         let reaches: Vec<RoadReach> = groups.iter().map(reach_of).collect();
         let span = reaches.iter().fold(CellSpan::EMPTY, |span, reach| span.union(reach.span));
@@ -189,10 +216,11 @@ impl TimeGrid {
             time.resize(points, f32::INFINITY);
         }
         let mut cells = Cells { nx, ny, origin, time };
-        for RoadReach { visits, lines, .. } in reaches {
+        for RoadReach { visits, lines, settled, .. } in reaches {
             // A road reached along one stretch or from both ends (nearly
             // all) has its lines unrolled, held in registers.
             match lines {
+                _ if let Some(time) = settled => cells.mark_visits(visits, |_, _| time),
                 [a] => cells.mark_visits(visits, |from, to| earliest(&[*a], from, to)),
                 [a, b] => cells.mark_visits(visits, |from, to| earliest(&[*a, *b], from, to)),
                 _ => cells.mark_visits(visits, |from, to| earliest(lines, from, to)),
@@ -322,6 +350,23 @@ mod tests {
             }
             assert_eq!(seen, 12, "four own cells and two beyond each side");
         }
+    }
+
+    #[test]
+    fn only_gapless_roads_reached_within_the_smallest_contour_are_settled() {
+        let stretch = |from, to, time: [f64; 2]| Stretch { road: 0, from, to, time };
+        let settled_at = |stretches: &[Stretch], settled_by| {
+            let lines: Vec<Line> = stretches.iter().map(Line::of).collect();
+            settled(stretches, &lines, settled_by)
+        };
+        // From both ends, meeting: earliest 10, latest 60.
+        let met = [stretch(0.0, 0.6, [10.0, 60.0]), stretch(1.0, 0.5, [20.0, 50.0])];
+        assert_eq!(settled_at(&met, 60.0), Some(10.0));
+        assert_eq!(settled_at(&met, 59.0), None, "a contour below its latest time needs every cell's own");
+        let gap = [stretch(0.0, 0.4, [10.0, 60.0]), stretch(1.0, 0.5, [20.0, 50.0])];
+        assert_eq!(settled_at(&gap, 100.0), None, "the cells in the gap are not reached");
+        assert_eq!(settled_at(&[stretch(0.3, 0.7, [5.0, 0.0])], 5.0), Some(0.0));
+        assert_eq!(settled_at(&[met[0], met[1], met[0]], 100.0), None);
     }
 
     #[test]
