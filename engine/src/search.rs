@@ -80,6 +80,12 @@ struct NodeState {
     stamp: u32,
 }
 
+thread_local! {
+    /// The search space last lent out on this thread (see
+    /// [`SearchSpace::with_kept`]).
+    static KEPT: std::cell::Cell<Option<SearchSpace>> = const { std::cell::Cell::new(None) };
+}
+
 /// Reusable working memory for Dijkstra searches on one graph.
 #[derive(Debug, Clone)]
 pub struct SearchSpace {
@@ -100,6 +106,19 @@ impl SearchSpace {
             heap: TimeQueue::default(),
             reached: Vec::new(),
         }
+    }
+
+    /// Runs `work` with this thread's kept search space for a graph of
+    /// `node_count` nodes, made on the thread's first use (or when the graph
+    /// size changes) and kept for the next call: a server answering one
+    /// search per request on a pool of threads allocates no graph-sized
+    /// memory per request.
+    pub fn with_kept<T>(node_count: usize, work: impl FnOnce(&mut SearchSpace) -> T) -> T {
+        let kept = KEPT.take().filter(|space| space.node.len() == node_count);
+        let mut space = kept.unwrap_or_else(|| SearchSpace::new(node_count));
+        let result = work(&mut space);
+        KEPT.set(Some(space));
+        result
     }
 
     /// The label of the source nearest to `node` in the last search (see
@@ -258,6 +277,27 @@ mod tests {
         // Times *to* 4 from 6 on the reverse graph equal times from 6 forward.
         space.run(&graph, &[(n4, 0)], Direction::Reverse, u32::MAX);
         assert_eq!(space.time(n6), Some(1000));
+    }
+
+    #[test]
+    fn a_kept_space_serves_the_next_search_of_the_same_graph_size() {
+        let graph = ebike_town();
+        let (n4, n6) = (node(&graph, 4), node(&graph, 6));
+        let n = graph.node_count();
+        let search = |space: &mut SearchSpace, from| {
+            space.run(&graph, &[(from, 0)], Direction::Forward, u32::MAX);
+            (space.generation, space.time(n4), space.time(n6))
+        };
+        let first = SearchSpace::with_kept(n, |space| search(space, n4));
+        let second = SearchSpace::with_kept(n, |space| search(space, n6));
+        assert_eq!((first.1, first.2), (Some(0), Some(500)));
+        assert_eq!(
+            (second.0, second.1, second.2),
+            (first.0 + 1, Some(1000), Some(0)),
+            "the same space, searched again"
+        );
+        let other = SearchSpace::with_kept(n + 1, |space| (space.node.len(), space.generation));
+        assert_eq!(other, (n + 1, 1), "a fresh space for another graph size");
     }
 
     #[test]

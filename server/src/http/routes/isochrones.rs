@@ -124,8 +124,9 @@ pub async fn isochrones(
             _ => return Err(ApiError::bad_request("give either facility=ID or both lon and lat")),
         };
         let drawing = Drawing { engine, contours, direction, buffer_m, network: params.network };
-        let mut space = SearchSpace::new(engine.graph.node_count());
-        let reached = Reached::search(engine, &[snap], direction, drawing.contours.max_limit(), &mut space)?;
+        let reached = SearchSpace::with_kept(engine.graph.node_count(), |space| {
+            Reached::search(engine, &[snap], direction, drawing.contours.max_limit(), space)
+        })?;
         let origin = match facility {
             Some(f) => Origin::Facility(engine.facilities.get(f)),
             None => Origin::Point(crs.to_wgs84([params.lon.unwrap_or_default(), params.lat.unwrap_or_default()])),
