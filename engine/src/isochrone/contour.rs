@@ -42,19 +42,32 @@ pub struct Inside {
 }
 
 impl Inside {
+    /// A grid of `nx × ny` points, none of them inside.
+    pub fn empty(origin: [i64; 2], spacing: f64, [nx, ny]: [usize; 2]) -> Inside {
+        let words_per_row = (nx + 1).div_ceil(64);
+        Inside { origin, spacing, nx, ny, stride: 64 * words_per_row, bits: vec![0; words_per_row * ny + 1] }
+    }
+
+    /// The index of grid point (i, j), for [`Inside::include`].
+    pub fn index(&self, i: usize, j: usize) -> usize {
+        j * self.stride + i
+    }
+
+    /// Puts the point of index `point` inside when `yes` (without a branch:
+    /// callers decide point by point).
+    pub fn include(&mut self, point: usize, yes: bool) {
+        self.bits[point / 64] |= u64::from(yes) << (point % 64);
+    }
+
     /// The grid of `nx × ny` points whose time (`times`, row by row) is
     /// within `limit`.
+    #[cfg(test)]
     pub fn within(origin: [i64; 2], spacing: f64, [nx, ny]: [usize; 2], times: &[f32], limit: f32) -> Inside {
-        let words_per_row = (nx + 1).div_ceil(64);
-        let mut bits = Vec::with_capacity(words_per_row * ny + 1);
-        for row in times[..nx * ny].chunks_exact(nx) {
-            // The whole words and the rest (perhaps none): `words_per_row`.
-            let (whole, rest) = row.as_chunks::<64>();
-            bits.extend(whole.iter().map(|times| within_limit(times, limit)));
-            bits.push(within_limit(rest, limit));
+        let mut grid = Inside::empty(origin, spacing, [nx, ny]);
+        for (k, &time) in times[..nx * ny].iter().enumerate() {
+            grid.include(grid.index(k % nx, k / nx), time <= limit);
         }
-        bits.push(0);
-        Inside { origin, spacing, nx, ny, stride: 64 * words_per_row, bits }
+        grid
     }
 
     /// The words of row `j`: point (i, j) is bit `i % 64` of word `i / 64`;
@@ -93,21 +106,6 @@ impl Inside {
         let two_words = u128::from(self.bits[word]) | u128::from(self.bits[word + 1]) << 64;
         (two_words >> shift) as usize & 3
     }
-}
-
-/// Bit k set where `times[k]` is within `limit` (at most 64 times). The
-/// comparisons go to bytes (vector compares), and each eight bytes of 0 or 1
-/// become eight bits with one multiplication: the factor's bytes shift byte k
-/// to bit 56 + k, and no other partial product reaches the top byte.
-fn within_limit(times: &[f32], limit: f32) -> u64 {
-    let mut flags = [0u8; 64];
-    for (flag, &t) in flags.iter_mut().zip(times) {
-        *flag = u8::from(t <= limit);
-    }
-    let (eights, _) = flags.as_chunks::<8>();
-    eights.iter().enumerate().fold(0, |word, (k, eight)| {
-        word | (u64::from_le_bytes(*eight).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k)
-    })
 }
 
 /// A vertex in doubled grid units (so edge midpoints are integers).

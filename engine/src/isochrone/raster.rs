@@ -1,12 +1,14 @@
-//! A grid over the reached area, in the local metric projection, holding at
-//! every grid point the earliest travel time of the reached road within a
-//! fixed neighbourhood of cells around it.
+//! A grid over the reached area, in the local metric projection: which
+//! cells reached roads pass through, and by when, and from those the grid
+//! points inside each contour.
 //!
 //! 1. **Cells**: the cells each road passes through, with the part of the
 //!    road inside each, come from [`RoadCells`] (worked out once per engine
 //!    for the default buffer). Time is linear along every reached stretch, so
 //!    the earliest time of a stretch inside a cell is at one end of its part
-//!    there: each cell's time is exact.
+//!    there: each cell's time is exact. A road inside every contour wherever
+//!    it goes (nearly every road, for a single contour) only sets one bit
+//!    per cell; the cells of other roads are listed with their times.
 //! 2. **Grid points**: a grid point is inside the contour of limit T when
 //!    one of the twelve cells of its *stencil* has a time within T: the
 //!    cells whose every point lies within `buffer − h·√2` of it, four of its
@@ -21,7 +23,6 @@
 //! cell inside, so that whole cell is inside. The contour tracer relies on
 //! exactly these two facts.
 
-use std::cell::Cell;
 use std::ops::Range;
 
 use super::IsochroneError;
@@ -30,7 +31,7 @@ use super::reached::Stretch;
 use super::road_cells::{CellSpan, RoadCells, Visit, visits_of};
 use crate::snap::RoadIndex;
 
-/// Grid points at most (144 MB of times).
+/// Grid points at most (4.5 MB for each grid of one bit per point).
 pub const MAX_GRID_POINTS: usize = 36_000_000;
 
 /// Grid spacing as a share of the buffer (the stencil below is drawn for it).
@@ -45,23 +46,15 @@ pub fn spacing_for(buffer_m: f64) -> f64 {
 /// plus grid points on the grid's edge that stay outside.
 const MARGIN: i64 = 4;
 
-/// Largest cell buffer kept for reuse by each thread (16 MB).
-const SPARE_LIMIT: usize = 4_000_000;
-
-thread_local! {
-    /// The cell buffer of the last grid dropped on this thread, every slot
-    /// back to infinity, so the next grid needs neither an allocation nor a
-    /// fill of its whole area.
-    static SPARE_CELLS: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
-}
-
-/// The earliest-time grid of one search.
+/// The reached cells of one search, and by when (cell (i, j) lies between
+/// grid points (i, j) and (i + 1, j + 1)).
 #[derive(Debug)]
 pub struct TimeGrid {
-    /// Distance between neighbouring grid points, metres.
-    spacing: f64,
-    /// The earliest time in each cell.
-    cells: Cells,
+    /// The cells reached within every contour, one bit each.
+    settled: Inside,
+    /// Every other reached cell, by its index in `settled`, with the
+    /// earliest time of one road there (a cell is listed once per road).
+    timed: Vec<(u32, f32)>,
 }
 
 /// A stretch as a linear function of the road fraction: reached from `lo`
@@ -96,22 +89,18 @@ fn earliest(lines: &[Line], from: f64, to: f64) -> f64 {
     })
 }
 
-/// The earliest time of a road's `stretches` (and their `lines`) if they
-/// leave no gap between them and all end within `settled_by`: every cell
-/// the road passes through is then within every contour of at least
-/// `settled_by`, whatever its own time. Times are read from the stretches,
-/// exactly. Roads with more than two stretches (start roads) are never
-/// settled.
-fn settled(stretches: &[Stretch], lines: &[Line], settled_by: f64) -> Option<f64> {
+/// Whether a road's `stretches` (and their `lines`) leave no gap between
+/// them and all end within `settled_by`: every cell the road passes through
+/// is then within every contour of at least `settled_by`, whatever its own
+/// time. Times are read from the stretches, exactly. Roads with more than
+/// two stretches (start roads) are never settled.
+fn settled(stretches: &[Stretch], lines: &[Line], settled_by: f64) -> bool {
     let contiguous = match lines {
         [_] => true,
         [a, b] => greater(a.lo, b.lo) <= lesser(a.hi, b.hi),
         _ => false,
     };
-    let (earliest, latest) = stretches.iter().fold((f64::INFINITY, f64::MIN), |(e, l), s| {
-        (lesser(e, lesser(s.time[0], s.time[1])), greater(l, greater(s.time[0], s.time[1])))
-    });
-    (contiguous && latest <= settled_by).then_some(earliest)
+    contiguous && stretches.iter().all(|s| greater(s.time[0], s.time[1]) <= settled_by)
 }
 
 /// The smaller of two numbers (neither is NaN here; plain comparisons keep
@@ -139,8 +128,8 @@ struct RoadReach<'a> {
     visits: &'a [Visit],
     span: CellSpan,
     lines: &'a [Line],
-    /// The road's earliest time when it is settled (see [`settled`]).
-    settled: Option<f64>,
+    /// Whether the road is settled (see [`settled`]).
+    settled: bool,
 }
 
 impl TimeGrid {
@@ -149,9 +138,9 @@ impl TimeGrid {
     /// one needed, for contours of `settled_by` deciseconds and more.
     ///
     /// A road whose stretches leave no gap and all end within `settled_by`
-    /// is inside every such contour wherever it goes: its cells take its
-    /// earliest time without working out each one's (for a single contour,
-    /// nearly every road). Every other cell's time is exact.
+    /// is inside every such contour wherever it goes: its cells are marked
+    /// without a time (for a single contour, nearly every road). Every other
+    /// cell's time is exact.
     pub fn build(
         roads: &RoadIndex,
         known: &RoadCells,
@@ -211,22 +200,18 @@ impl TimeGrid {
         if points > MAX_GRID_POINTS {
             return Err(IsochroneError::GridTooLarge { points, limit: MAX_GRID_POINTS, buffer_m });
         }
-        let mut time = SPARE_CELLS.take();
-        if time.len() < points {
-            time.resize(points, f32::INFINITY);
-        }
-        let mut cells = Cells { nx, ny, origin, time };
+        let mut marks = Marks { cells: Inside::empty(origin, spacing, [nx, ny]), timed: Vec::new() };
         for RoadReach { visits, lines, settled, .. } in reaches {
             // A road reached along one stretch or from both ends (nearly
             // all) has its lines unrolled, held in registers.
             match lines {
-                _ if let Some(time) = settled => cells.mark_visits(visits, |_, _| time),
-                [a] => cells.mark_visits(visits, |from, to| earliest(&[*a], from, to)),
-                [a, b] => cells.mark_visits(visits, |from, to| earliest(&[*a, *b], from, to)),
-                _ => cells.mark_visits(visits, |from, to| earliest(lines, from, to)),
+                _ if settled => marks.settle(visits),
+                [a] => marks.time(visits, |from, to| earliest(&[*a], from, to)),
+                [a, b] => marks.time(visits, |from, to| earliest(&[*a, *b], from, to)),
+                _ => marks.time(visits, |from, to| earliest(lines, from, to)),
             }
         }
-        Ok(TimeGrid { spacing, cells })
+        Ok(TimeGrid { settled: marks.cells, timed: marks.timed })
     }
 
     /// The grid points inside the contour of `limit`: those with a cell of
@@ -234,8 +219,11 @@ impl TimeGrid {
     /// j + b) for a in −2..=1 with b in −1..=0 (box A), and for a in −1..=0
     /// with b in −2..=1 (box B).
     pub fn inside(&self, limit: f32) -> Inside {
-        let Cells { nx, ny, origin, ref time } = self.cells;
-        let cells = Inside::within(origin, self.spacing, [nx, ny], time, limit);
+        let mut cells = self.settled.clone();
+        for &(cell, time) in &self.timed {
+            cells.include(cell as usize, time <= limit);
+        }
+        let ny = cells.ny;
         // Per cell row, the cells (i + a) for a in −2..=1 (`wide`) and for a
         // in −1..=0 (`narrow`), as bits at i.
         let words = cells.row(0).len();
@@ -265,51 +253,40 @@ impl TimeGrid {
     }
 }
 
-/// Earliest time per cell (cell (i, j) lies between grid points (i, j) and
-/// (i + 1, j + 1)), row by row (the buffer may be longer than the grid).
-#[derive(Debug)]
-struct Cells {
-    nx: usize,
-    ny: usize,
-    origin: [i64; 2],
-    time: Vec<f32>,
+/// The reached cells of a grid being built.
+struct Marks {
+    /// The settled cells.
+    cells: Inside,
+    /// The other cells with their times (see [`TimeGrid`]).
+    timed: Vec<(u32, f32)>,
 }
 
-impl Drop for Cells {
-    /// Puts the buffer back, every slot infinite again, for the next grid.
-    fn drop(&mut self) {
-        let mut time = std::mem::take(&mut self.time);
-        if time.len() <= SPARE_LIMIT {
-            time[..self.nx * self.ny].fill(f32::INFINITY);
-            SPARE_CELLS.set(time);
+impl Marks {
+    /// The index of lattice cell `cell` in the grid.
+    fn index(&self, cell: [i32; 2]) -> usize {
+        let origin = self.cells.origin;
+        self.cells.index((i64::from(cell[0]) - origin[0]) as usize, (i64::from(cell[1]) - origin[1]) as usize)
+    }
+
+    /// Marks the cell of each visit as reached within every contour.
+    fn settle(&mut self, visits: &[Visit]) {
+        for v in visits {
+            let index = self.index(v.cell);
+            self.cells.include(index, true);
         }
     }
-}
 
-impl Cells {
-    /// Lowers the time of the cell of each visit to the earliest time of
-    /// its stretch of road, `earliest(from, to)`, where that is finite.
-    fn mark_visits(&mut self, visits: &[Visit], earliest: impl Fn(f64, f64) -> f64) {
+    /// Lists the cell of each visit with the earliest time of its stretch
+    /// of road, `earliest(from, to)`, where that is finite.
+    fn time(&mut self, visits: &[Visit], earliest: impl Fn(f64, f64) -> f64) {
         for v in visits {
             let t = earliest(v.from, v.to);
             if t.is_finite() {
-                self.mark(v.cell, t);
+                let index = self.index(v.cell) as u32;
+                self.timed.push((index, t as f32));
             }
         }
     }
-
-    /// Lowers the time of lattice cell `cell` to `t`.
-    fn mark(&mut self, cell: [i32; 2], t: f64) {
-        let (i, j) = (i64::from(cell[0]), i64::from(cell[1]));
-        let index = (j - self.origin[1]) as usize * self.nx + (i - self.origin[0]) as usize;
-        let slot = &mut self.time[index];
-        *slot = least(*slot, t as f32);
-    }
-}
-
-/// The smaller of two times (never NaN), in a form that vectorizes.
-fn least(a: f32, b: f32) -> f32 {
-    if a < b { a } else { b }
 }
 
 #[cfg(test)]
@@ -325,11 +302,12 @@ mod tests {
 
     /// A grid of `nx × ny` cells with the given times, spacing 1.
     fn grid_of(nx: usize, ny: usize, marks: &[([i32; 2], f64)]) -> TimeGrid {
-        let mut cells = Cells { nx, ny, origin: [0, 0], time: vec![f32::INFINITY; nx * ny] };
+        let mut cells = Marks { cells: Inside::empty([0, 0], 1.0, [nx, ny]), timed: Vec::new() };
         for &(cell, t) in marks {
-            cells.mark(cell, t);
+            let index = cells.index(cell) as u32;
+            cells.timed.push((index, t as f32));
         }
-        TimeGrid { spacing: 1.0, cells }
+        TimeGrid { settled: cells.cells, timed: cells.timed }
     }
 
     #[test]
@@ -361,12 +339,12 @@ mod tests {
         };
         // From both ends, meeting: earliest 10, latest 60.
         let met = [stretch(0.0, 0.6, [10.0, 60.0]), stretch(1.0, 0.5, [20.0, 50.0])];
-        assert_eq!(settled_at(&met, 60.0), Some(10.0));
-        assert_eq!(settled_at(&met, 59.0), None, "a contour below its latest time needs every cell's own");
+        assert!(settled_at(&met, 60.0));
+        assert!(!settled_at(&met, 59.0), "a contour below its latest time needs every cell's own");
         let gap = [stretch(0.0, 0.4, [10.0, 60.0]), stretch(1.0, 0.5, [20.0, 50.0])];
-        assert_eq!(settled_at(&gap, 100.0), None, "the cells in the gap are not reached");
-        assert_eq!(settled_at(&[stretch(0.3, 0.7, [5.0, 0.0])], 5.0), Some(0.0));
-        assert_eq!(settled_at(&[met[0], met[1], met[0]], 100.0), None);
+        assert!(!settled_at(&gap, 100.0), "the cells in the gap are not reached");
+        assert!(settled_at(&[stretch(0.3, 0.7, [5.0, 0.0])], 5.0));
+        assert!(!settled_at(&[met[0], met[1], met[0]], 100.0));
     }
 
     #[test]
