@@ -348,6 +348,23 @@ mod tests {
     }
 
     #[test]
+    fn settled_cells_are_inside_every_contour_and_listed_ones_from_their_time() {
+        let visit = |cell| [Visit { cell, from: 0.0, to: 1.0 }];
+        let mut marks = Marks { cells: Inside::empty([0, 0], 1.0, [24, 12]), timed: Vec::new() };
+        marks.settle(&visit([5, 5]));
+        marks.time(&visit([16, 5]), |_, _| 7.0);
+        marks.time(&visit([16, 6]), |_, _| f64::INFINITY);
+        let grid = TimeGrid { settled: marks.cells, timed: marks.timed };
+        assert_eq!(grid.timed.len(), 1, "an unreached cell is not listed");
+        for limit in [0.0, 6.5, 7.0] {
+            let inside = grid.inside(limit);
+            assert!(inside.contains_point(5, 5), "settled: inside at {limit}");
+            assert_eq!(inside.contains_point(16, 5), limit >= 7.0, "listed at 7: at {limit}");
+            assert!(!inside.contains_point(16, 8), "the unreached cell adds nothing at {limit}");
+        }
+    }
+
+    #[test]
     fn a_point_is_inside_when_a_cell_it_sees_is_within_the_limit() {
         let grid = grid_of(12, 12, &[([5, 5], 9.0), ([6, 5], 4.0), ([6, 5], 6.0)]);
         let (early, late) = (grid.inside(4.0), grid.inside(8.0));
