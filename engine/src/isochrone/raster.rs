@@ -200,18 +200,18 @@ impl TimeGrid {
         if points > MAX_GRID_POINTS {
             return Err(IsochroneError::GridTooLarge { points, limit: MAX_GRID_POINTS, buffer_m });
         }
-        let mut marks = Marks { cells: Inside::empty(origin, spacing, [nx, ny]), timed: Vec::new() };
+        let mut grid = TimeGrid { settled: Inside::empty(origin, spacing, [nx, ny]), timed: Vec::new() };
         for RoadReach { visits, lines, settled, .. } in reaches {
             // A road reached along one stretch or from both ends (nearly
             // all) has its lines unrolled, held in registers.
             match lines {
-                _ if settled => marks.settle(visits),
-                [a] => marks.time(visits, |from, to| earliest(&[*a], from, to)),
-                [a, b] => marks.time(visits, |from, to| earliest(&[*a, *b], from, to)),
-                _ => marks.time(visits, |from, to| earliest(lines, from, to)),
+                _ if settled => grid.settle(visits),
+                [a] => grid.list(visits, |from, to| earliest(&[*a], from, to)),
+                [a, b] => grid.list(visits, |from, to| earliest(&[*a, *b], from, to)),
+                _ => grid.list(visits, |from, to| earliest(lines, from, to)),
             }
         }
-        Ok(TimeGrid { settled: marks.cells, timed: marks.timed })
+        Ok(grid)
     }
 
     /// The grid points inside the contour of `limit`: those with a cell of
@@ -251,34 +251,24 @@ impl TimeGrid {
             }
         })
     }
-}
 
-/// The reached cells of a grid being built.
-struct Marks {
-    /// The settled cells.
-    cells: Inside,
-    /// The other cells with their times (see [`TimeGrid`]).
-    timed: Vec<(u32, f32)>,
-}
-
-impl Marks {
     /// The index of lattice cell `cell` in the grid.
     fn index(&self, cell: [i32; 2]) -> usize {
-        let origin = self.cells.origin;
-        self.cells.index((i64::from(cell[0]) - origin[0]) as usize, (i64::from(cell[1]) - origin[1]) as usize)
+        let origin = self.settled.origin;
+        self.settled.index((i64::from(cell[0]) - origin[0]) as usize, (i64::from(cell[1]) - origin[1]) as usize)
     }
 
     /// Marks the cell of each visit as reached within every contour.
     fn settle(&mut self, visits: &[Visit]) {
         for v in visits {
             let index = self.index(v.cell);
-            self.cells.include(index, true);
+            self.settled.include(index, true);
         }
     }
 
     /// Lists the cell of each visit with the earliest time of its stretch
     /// of road, `earliest(from, to)`, where that is finite.
-    fn time(&mut self, visits: &[Visit], earliest: impl Fn(f64, f64) -> f64) {
+    fn list(&mut self, visits: &[Visit], earliest: impl Fn(f64, f64) -> f64) {
         for v in visits {
             let t = earliest(v.from, v.to);
             if t.is_finite() {
@@ -302,12 +292,11 @@ mod tests {
 
     /// A grid of `nx × ny` cells with the given times, spacing 1.
     fn grid_of(nx: usize, ny: usize, marks: &[([i32; 2], f64)]) -> TimeGrid {
-        let mut cells = Marks { cells: Inside::empty([0, 0], 1.0, [nx, ny]), timed: Vec::new() };
+        let mut grid = TimeGrid { settled: Inside::empty([0, 0], 1.0, [nx, ny]), timed: Vec::new() };
         for &(cell, t) in marks {
-            let index = cells.index(cell) as u32;
-            cells.timed.push((index, t as f32));
+            grid.list(&[Visit { cell, from: 0.0, to: 1.0 }], |_, _| t);
         }
-        TimeGrid { settled: cells.cells, timed: cells.timed }
+        grid
     }
 
     #[test]
@@ -350,11 +339,10 @@ mod tests {
     #[test]
     fn settled_cells_are_inside_every_contour_and_listed_ones_from_their_time() {
         let visit = |cell| [Visit { cell, from: 0.0, to: 1.0 }];
-        let mut marks = Marks { cells: Inside::empty([0, 0], 1.0, [24, 12]), timed: Vec::new() };
-        marks.settle(&visit([5, 5]));
-        marks.time(&visit([16, 5]), |_, _| 7.0);
-        marks.time(&visit([16, 6]), |_, _| f64::INFINITY);
-        let grid = TimeGrid { settled: marks.cells, timed: marks.timed };
+        let mut grid = TimeGrid { settled: Inside::empty([0, 0], 1.0, [24, 12]), timed: Vec::new() };
+        grid.settle(&visit([5, 5]));
+        grid.list(&visit([16, 5]), |_, _| 7.0);
+        grid.list(&visit([16, 6]), |_, _| f64::INFINITY);
         assert_eq!(grid.timed.len(), 1, "an unreached cell is not listed");
         for limit in [0.0, 6.5, 7.0] {
             let inside = grid.inside(limit);
