@@ -38,6 +38,7 @@ mod engine;
 mod facility;
 mod geo_math;
 mod graph;
+pub mod hierarchy;
 pub mod isochrone;
 pub mod layer_file;
 mod names;

@@ -262,6 +262,7 @@ fn assemble(osm: &OsmData, node_osm: &[u32], roads: Vec<RawRoad>, geometry: &[[f
         geometry_start,
         geometry: points,
         ways,
+        hierarchy: std::sync::OnceLock::new(),
     }
 }
 

@@ -13,10 +13,13 @@ mod components;
 mod hilbert;
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
 pub use build::GraphError;
+
+use crate::hierarchy::Hierarchy;
 
 /// Index of a graph node.
 pub type NodeId = u32;
@@ -104,6 +107,9 @@ pub struct Graph {
     geometry_start: Vec<u32>,
     geometry: Vec<[f64; 2]>,
     ways: Vec<WayInfo>,
+    /// The contraction hierarchy, built on first use (see
+    /// [`Graph::hierarchy`]).
+    hierarchy: OnceLock<Hierarchy>,
 }
 
 impl Graph {
@@ -250,6 +256,13 @@ impl Graph {
     /// The `highway=*` class of a road.
     pub fn road_highway(&self, road: RoadId) -> &str {
         &self.ways[self.road_way[road as usize] as usize].highway
+    }
+
+    /// The graph's contraction hierarchy, for searches that reach much of
+    /// it: contracted on the first call (tens of milliseconds for a city,
+    /// once per graph; later calls and other threads get the same one).
+    pub fn hierarchy(&self) -> &Hierarchy {
+        self.hierarchy.get_or_init(|| Hierarchy::new(self))
     }
 
     /// The `name` of a road, if it has one.

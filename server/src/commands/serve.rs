@@ -144,6 +144,9 @@ fn load_and_publish(
     let engine = loading::engine(load, &extract, profile, &progress)?;
     progress.finish();
     let snapshot = state.publish(extract, engine);
+    // Contracted now rather than on the first isochrone that reaches much
+    // of the graph (see `Graph::hierarchy`).
+    snapshot.engine.graph.hierarchy();
     let defaults = CoverageParams::default();
     if let Ok(ask) = defaults.ask() {
         compute_coverage(&snapshot, &defaults, &ask).map_err(|e| anyhow::anyhow!(e.message))?;
