@@ -67,9 +67,13 @@ pub fn snap_sources(graph: &Graph, snap: &Snap, direction: Direction) -> Vec<(No
     snap_ends(graph, snap, direction).into_iter().map(|end| (end.node, end.time)).collect()
 }
 
-/// A search that has settled one node in `SWEEP_AFTER` of the graph goes
-/// on as a sweep of the contraction hierarchy instead.
-pub const SWEEP_AFTER: usize = 6;
+/// A search expected to settle more than one node in `SWEEP_SHARE` of the
+/// graph is done by a sweep of the contraction hierarchy instead.
+pub const SWEEP_SHARE: usize = 6;
+
+/// The share of the graph (one node in `PROBE_SHARE`) Dijkstra settles
+/// before it foresees how far the search will go.
+const PROBE_SHARE: usize = 16;
 
 /// A queue entry ordered by time, then node.
 fn entry(time: u32, node: NodeId) -> u64 {
@@ -153,25 +157,36 @@ impl SearchSpace {
     /// nearest of `sources` (`(node, initial time)`) is at most `limit`
     /// deciseconds.
     ///
-    /// Dijkstra settles the nodes in order of time; once it has settled a
-    /// share of the graph ([`SWEEP_AFTER`]), the search starts again as a
-    /// sweep of the graph's contraction hierarchy ([`Hierarchy::sweep`]),
-    /// which costs a few nanoseconds per node of the whole graph instead of
-    /// tens per node reached. Both give the same exact times.
+    /// Dijkstra settles the nodes in order of time. A search that will
+    /// settle more than a share of the graph ([`SWEEP_SHARE`]) starts again
+    /// as a sweep of the graph's contraction hierarchy
+    /// ([`Hierarchy::sweep`]), which costs a few nanoseconds per node of the
+    /// whole graph instead of tens per node reached. Both give the same
+    /// exact times; only the speed depends on the choice. The search
+    /// foresees its end from the nodes settled so far: on a road network
+    /// they grow at least in proportion to the time (about as its square in
+    /// open country, slower where water or the map's edge is near), so `k`
+    /// nodes by time `t` point to at least `k · limit / t` by the limit
+    /// (checked from a small share of the graph on, [`PROBE_SHARE`]; a
+    /// search that grows faster than foreseen switches when it gets there).
     ///
     /// Complexity: O(V + E + T / 8) over the nodes and edges within the
     /// limit and the T deciseconds it spans (plus sorting the few nodes that
     /// fall in each 0.8 s bucket of the queue), at most O(n + arcs) for the
     /// whole hierarchy.
     pub fn run(&mut self, graph: &Graph, sources: &[(NodeId, u32)], direction: Direction, limit: u32) {
-        let budget = graph.node_count() / SWEEP_AFTER;
+        let n = graph.node_count();
+        let (probe, budget) = (n / PROBE_SHARE, n / SWEEP_SHARE);
         let mut settled = 0;
+        let mut sweep = false;
         let labelled = sources.iter().map(|&(node, time)| (node, time, 0));
-        self.run_until(graph, labelled, direction, limit, |_, _| {
+        self.run_until(graph, labelled, direction, limit, |_, time| {
             settled += 1;
-            if settled > budget { 0 } else { limit }
+            let growth = f64::from(limit) / f64::from(time.max(1));
+            sweep = settled > budget || (settled > probe && settled as f64 * growth > budget as f64);
+            if sweep { 0 } else { limit }
         });
-        if settled > budget {
+        if sweep {
             self.sweep(graph.hierarchy(), sources, direction, limit);
         }
     }
