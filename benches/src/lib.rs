@@ -12,11 +12,28 @@ pub fn extract_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(format!("{name}.osm.pbf"))
 }
 
-/// Reads a shared extract and builds its e-bike engine.
+/// Reads a shared extract and builds its e-bike engine, with the graph's
+/// contraction hierarchy prepared as the server prepares it.
 pub fn ebike_extract_and_engine(name: &str) -> (Extract, Engine) {
-    let extract = Extract::read(&extract_path(name), &ExtractOptions::default(), &|_| {}).expect("extract loads");
-    let engine = Engine::build(&extract, ebike(), 300.0, &|_| {}).expect("engine builds");
+    let extract = read(name);
+    let engine = served(ebike_engine(&extract));
     (extract, engine)
+}
+
+/// Reads a shared extract with the default facility mapping.
+fn read(name: &str) -> Extract {
+    Extract::read(&extract_path(name), &ExtractOptions::default(), &|_| {}).expect("extract loads")
+}
+
+/// Builds the e-bike engine of an extract.
+fn ebike_engine(extract: &Extract) -> Engine {
+    Engine::build(extract, ebike(), 300.0, &|_| {}).expect("engine builds")
+}
+
+/// The engine with its graph's contraction hierarchy prepared.
+fn served(engine: Engine) -> Engine {
+    engine.graph.prepare_hierarchy();
+    engine
 }
 
 /// The built-in e-bike profile.
@@ -25,18 +42,20 @@ fn ebike() -> &'static reach_engine::Profile {
     PROFILES.get("ebike").expect("built-in profile")
 }
 
-/// Reads a shared extract and builds its e-bike engine, with `stations`
-/// random points on its roads added as the stations layer (ids `p0`, `p1`...).
+/// Reads a shared extract and builds its e-bike engine (hierarchy
+/// prepared), with `stations` random points on its roads added as the
+/// stations layer (ids `p0`, `p1`...).
 pub fn ebike_engine_with_random_stations(name: &str, stations: usize, seed: u64) -> Engine {
-    let (mut extract, plain) = ebike_extract_and_engine(name);
+    let mut extract = read(name);
+    let plain = ebike_engine(&extract);
     if stations == 0 {
-        return plain;
+        return served(plain);
     }
     for (i, snap) in random_road_points(&plain, stations, seed).into_iter().enumerate() {
         let source = Source::File { file: "benchmark".into(), position: format!("point {i}") };
         extract.facilities.push(Facility::new(format!("p{i}"), Layer::Stations, snap.lon_lat, source));
     }
-    Engine::build(&extract, ebike(), 300.0, &|_| {}).expect("engine builds")
+    served(ebike_engine(&extract))
 }
 
 /// `count` reproducible random points on the engine's roads, snapped.

@@ -157,9 +157,10 @@ impl SearchSpace {
     /// nearest of `sources` (`(node, initial time)`) is at most `limit`
     /// deciseconds.
     ///
-    /// Dijkstra settles the nodes in order of time. A search that will
-    /// settle more than a share of the graph ([`SWEEP_SHARE`]) starts again
-    /// as a sweep of the graph's contraction hierarchy
+    /// Dijkstra settles the nodes in order of time. When the graph has a
+    /// prepared contraction hierarchy ([`Graph::prepare_hierarchy`]), a
+    /// search that will settle more than a share of the graph
+    /// ([`SWEEP_SHARE`]) starts again as a sweep of it
     /// ([`Hierarchy::sweep`]), which costs a few nanoseconds per node of the
     /// whole graph instead of tens per node reached. Both give the same
     /// exact times; only the speed depends on the choice. The search
@@ -175,11 +176,14 @@ impl SearchSpace {
     /// fall in each 0.8 s bucket of the queue), at most O(n + arcs) for the
     /// whole hierarchy.
     pub fn run(&mut self, graph: &Graph, sources: &[(NodeId, u32)], direction: Direction, limit: u32) {
+        let labelled = sources.iter().map(|&(node, time)| (node, time, 0));
+        let Some(hierarchy) = graph.hierarchy() else {
+            return self.run_until(graph, labelled, direction, limit, |_, _| limit);
+        };
         let n = graph.node_count();
         let (probe, budget) = (n / PROBE_SHARE, n / SWEEP_SHARE);
         let mut settled = 0;
         let mut sweep = false;
-        let labelled = sources.iter().map(|&(node, time)| (node, time, 0));
         self.run_until(graph, labelled, direction, limit, |_, time| {
             settled += 1;
             let growth = f64::from(limit) / f64::from(time.max(1));
@@ -187,7 +191,7 @@ impl SearchSpace {
             if sweep { 0 } else { limit }
         });
         if sweep {
-            self.sweep(graph.hierarchy(), sources, direction, limit);
+            self.sweep(hierarchy, sources, direction, limit);
         }
     }
 

@@ -107,8 +107,8 @@ pub struct Graph {
     geometry_start: Vec<u32>,
     geometry: Vec<[f64; 2]>,
     ways: Vec<WayInfo>,
-    /// The contraction hierarchy, built on first use (see
-    /// [`Graph::hierarchy`]).
+    /// The contraction hierarchy, once prepared (see
+    /// [`Graph::prepare_hierarchy`]).
     hierarchy: OnceLock<Hierarchy>,
 }
 
@@ -258,11 +258,21 @@ impl Graph {
         &self.ways[self.road_way[road as usize] as usize].highway
     }
 
-    /// The graph's contraction hierarchy, for searches that reach much of
-    /// it: contracted on the first call (tens of milliseconds for a city,
-    /// once per graph; later calls and other threads get the same one).
-    pub fn hierarchy(&self) -> &Hierarchy {
+    /// Contracts the graph into a hierarchy (tens of milliseconds for a
+    /// small city, about a second for a large one) unless that was done
+    /// before, and returns it. From then on, searches that reach much of the
+    /// graph sweep it instead of running Dijkstra ([`SearchSpace::run`]).
+    /// Worth it where many searches follow, as in the server; a one-off
+    /// command does without.
+    ///
+    /// [`SearchSpace::run`]: crate::search::SearchSpace::run
+    pub fn prepare_hierarchy(&self) -> &Hierarchy {
         self.hierarchy.get_or_init(|| Hierarchy::new(self))
+    }
+
+    /// The hierarchy, if [`Graph::prepare_hierarchy`] made it.
+    pub fn hierarchy(&self) -> Option<&Hierarchy> {
+        self.hierarchy.get()
     }
 
     /// The `name` of a road, if it has one.

@@ -143,10 +143,10 @@ fn load_and_publish(
     let extract = loading::extract_with_demand(load, demand, &progress)?;
     let engine = loading::engine(load, &extract, profile, &progress)?;
     progress.finish();
+    // Many searches follow: isochrones that reach much of the graph sweep
+    // the hierarchy (see `Graph::prepare_hierarchy`).
+    engine.graph.prepare_hierarchy();
     let snapshot = state.publish(extract, engine);
-    // Contracted now rather than on the first isochrone that reaches much
-    // of the graph (see `Graph::hierarchy`).
-    snapshot.engine.graph.hierarchy();
     let defaults = CoverageParams::default();
     if let Ok(ask) = defaults.ask() {
         compute_coverage(&snapshot, &defaults, &ask).map_err(|e| anyhow::anyhow!(e.message))?;

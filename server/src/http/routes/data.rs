@@ -145,6 +145,7 @@ pub async fn put_layer(
         extract.facilities.extend(uploaded);
         let engine = Engine::build(&extract, &old.engine.profile, old.engine.report.max_snap_m, &|_| {})
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        engine.graph.prepare_hierarchy();
         Ok((extract, engine))
     })
     .await?;
