@@ -104,7 +104,7 @@ pub struct SearchSpace {
     heap: TimeQueue,
     reached: Vec<NodeId>,
     /// Working memory of hierarchy sweeps, empty until the first.
-    sweep: SweepMemory,
+    sweep_memory: SweepMemory,
 }
 
 impl SearchSpace {
@@ -116,7 +116,7 @@ impl SearchSpace {
             generation: 1,
             heap: TimeQueue::default(),
             reached: Vec::new(),
-            sweep: SweepMemory::default(),
+            sweep_memory: SweepMemory::default(),
         }
     }
 
@@ -173,7 +173,8 @@ impl SearchSpace {
     ///
     /// Complexity: O(V + E + T / 8) over the nodes and edges within the
     /// limit and the T deciseconds it spans (plus sorting the few nodes that
-    /// fall in each 0.8 s bucket of the queue), at most O(n + arcs) for the
+    /// fall in each 0.8 s bucket of the queue); where it sweeps, that of
+    /// Dijkstra over at most a sixth of the graph plus O(n + arcs) for the
     /// whole hierarchy.
     pub fn run(&mut self, graph: &Graph, sources: &[(NodeId, u32)], direction: Direction, limit: u32) {
         let labelled = sources.iter().map(|&(node, time)| (node, time, 0));
@@ -183,26 +184,29 @@ impl SearchSpace {
         let n = graph.node_count();
         let (probe, budget) = (n / PROBE_SHARE, n / SWEEP_SHARE);
         let mut settled = 0;
-        let mut sweep = false;
+        let mut switch = false;
         self.run_until(graph, labelled, direction, limit, |_, time| {
             settled += 1;
             let growth = f64::from(limit) / f64::from(time.max(1));
-            sweep = settled > budget || (settled > probe && settled as f64 * growth > budget as f64);
-            if sweep { 0 } else { limit }
+            switch |= settled > budget || (settled > probe && settled as f64 * growth > budget as f64);
+            // A limit of 0 stops Dijkstra: the sweep starts afresh.
+            if switch { 0 } else { limit }
         });
-        if sweep {
+        if switch {
             self.sweep(hierarchy, sources, direction, limit);
         }
     }
 
     /// Finds the same nodes and times as [`SearchSpace::run`] by a sweep of
-    /// `hierarchy` (the graph's own).
-    pub fn sweep(&mut self, hierarchy: &Hierarchy, sources: &[(NodeId, u32)], direction: Direction, limit: u32) {
+    /// `hierarchy`, which must be that of this space's graph; every label
+    /// is 0.
+    pub(crate) fn sweep(&mut self, hierarchy: &Hierarchy, sources: &[(NodeId, u32)], direction: Direction, limit: u32) {
+        assert_eq!(hierarchy.node_count(), self.node.len(), "a hierarchy of another graph");
         self.next_generation();
         self.reached.clear();
         let generation = self.generation;
         let (node, reached) = (&mut self.node, &mut self.reached);
-        hierarchy.sweep(sources, direction, limit, &mut self.sweep, |found, time| {
+        hierarchy.sweep(sources, direction, limit, &mut self.sweep_memory, |found, time| {
             node[found as usize] = NodeState { time, label: 0, stamp: generation };
             reached.push(found);
         });
@@ -236,9 +240,11 @@ impl SearchSpace {
         graph: &Graph,
         sources: impl IntoIterator<Item = (NodeId, u32, u32)>,
         direction: Direction,
-        mut limit: u32,
+        limit: u32,
         mut settle: impl FnMut(NodeId, u32) -> u32,
     ) {
+        // A time of u32::MAX (a saturated sum) counts as never reached.
+        let mut limit = limit.min(u32::MAX - 1);
         self.next_generation();
         self.heap.clear();
         self.reached.clear();

@@ -270,6 +270,21 @@ impl Graph {
         self.hierarchy.get_or_init(|| Hierarchy::new(self))
     }
 
+    /// Takes over the prepared hierarchy of `other` when it has one and the
+    /// two graphs have the same edges and travel times (as when the same
+    /// extract is built again for the same profile), so that it need not be
+    /// contracted again. Returns whether it did.
+    pub fn adopt_hierarchy(&self, other: &Graph) -> bool {
+        let same_arcs = self.first_out == other.first_out && self.out_arc == other.out_arc;
+        match other.hierarchy() {
+            Some(hierarchy) if same_arcs => {
+                self.hierarchy.get_or_init(|| hierarchy.clone());
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The hierarchy, if [`Graph::prepare_hierarchy`] made it.
     pub fn hierarchy(&self) -> Option<&Hierarchy> {
         self.hierarchy.get()

@@ -1,8 +1,8 @@
 //! Node contraction: the order in which nodes leave the graph, and the
 //! shortcuts that keep every travel time between the nodes that remain.
 //!
-//! Nodes are taken in order of a priority: the shortcuts contracting the
-//! node would add, minus the arcs it removes, plus how many of its
+//! Nodes are taken in order of a priority: twice the shortcuts contracting
+//! the node would add minus the arcs it removes, plus how many of its
 //! neighbours are already gone (which spreads contraction evenly over the
 //! map). Priorities are kept lazily: a node's priority is worked out again
 //! when it comes to the front of the queue, and it goes back in if it has
@@ -74,13 +74,15 @@ impl Remaining {
         let mut shortcuts = Vec::new();
         let outs = &self.outs[v as usize];
         for &(u, to_v) in &self.ins[v as usize] {
-            let Some(farthest) = outs.iter().filter(|&&(w, _)| w != u).map(|&(_, t)| to_v + t).max() else {
+            let Some(farthest) = outs.iter().filter(|&&(w, _)| w != u).map(|&(_, t)| to_v.saturating_add(t)).max()
+            else {
                 continue;
             };
             witness.run(self, u, v, farthest);
             for &(w, from_v) in outs {
-                if w != u && witness.time(w) > to_v + from_v {
-                    shortcuts.push((u, w, to_v + from_v));
+                let through_v = to_v.saturating_add(from_v);
+                if w != u && witness.time(w) > through_v {
+                    shortcuts.push((u, w, through_v));
                 }
             }
         }
@@ -142,7 +144,13 @@ impl Witness {
     /// up to `limit` and a bounded number of settled nodes, or until every
     /// node `avoid` leads to (other than `from`) is settled.
     fn run(&mut self, graph: &Remaining, from: u32, avoid: u32, limit: u32) {
-        self.generation += 1;
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            // Once every 2³² runs: no stamp may look current.
+            self.stamp.fill(0);
+            self.target.fill(0);
+            self.generation = 1;
+        }
         let mut targets = 0;
         for &(w, _) in &graph.outs[avoid as usize] {
             if w != from {
@@ -169,7 +177,7 @@ impl Witness {
                 }
             }
             for &(next, arc) in &graph.outs[node as usize] {
-                let candidate = time + arc;
+                let candidate = time.saturating_add(arc);
                 if next != avoid && candidate <= limit && candidate < self.time(next) {
                     self.set(next, candidate);
                     self.heap.push(Reverse((candidate, next)));
@@ -195,6 +203,7 @@ pub fn contract(graph: &Graph) -> Contraction {
     let mut remaining = Remaining::of(graph);
     let mut priority: Vec<i64> = (0..n as u32)
         .into_par_iter()
+        .with_min_len(1024)
         .map_init(|| Witness::new(n), |witness, v| remaining.priority(v, witness))
         .collect();
     let mut witness = Witness::new(n);

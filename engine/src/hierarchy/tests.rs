@@ -116,3 +116,46 @@ fn a_triangle_needs_no_shortcut() {
     assert_eq!(Hierarchy::new(&triangle).arc_count(), 6, "the edges and no shortcut");
     assert_sweeps_equal_dijkstra(&triangle, &[u32::MAX, 100]);
 }
+
+#[test]
+fn a_rebuilt_graph_adopts_the_hierarchy_of_the_same_roads_only() {
+    let (first, again, other) = (street_grid(8, 4), street_grid(8, 4), street_grid(8, 5));
+    assert!(!again.adopt_hierarchy(&first), "nothing to adopt before it is prepared");
+    first.prepare_hierarchy();
+    assert!(!other.adopt_hierarchy(&first), "other roads");
+    assert!(other.hierarchy().is_none());
+    assert!(again.adopt_hierarchy(&first), "the same roads");
+    let adopted = again.hierarchy().expect("adopted");
+    assert_eq!(adopted.arc_count(), first.prepare_hierarchy().arc_count());
+    let (mut dijkstra, mut sweep) = (SearchSpace::new(again.node_count()), SearchSpace::new(again.node_count()));
+    dijkstra.run_labelled(&again, [(3, 0, 0)], Direction::Forward, u32::MAX);
+    sweep.sweep(adopted, &[(3, 0)], Direction::Forward, u32::MAX);
+    for node in 0..again.node_count() as NodeId {
+        assert_eq!(sweep.time(node), dijkstra.time(node), "node {node}");
+    }
+}
+
+#[test]
+fn a_search_on_a_prepared_graph_finds_what_dijkstra_finds_whether_it_sweeps_or_not() {
+    let graph = street_grid(12, 6);
+    graph.prepare_hierarchy();
+    let n = graph.node_count() as NodeId;
+    let (mut dijkstra, mut run) = (SearchSpace::new(graph.node_count()), SearchSpace::new(graph.node_count()));
+    // Short limits stay Dijkstra, long ones sweep; none reaches nothing.
+    for limit in [0, 150, 400, 1500, 6000, u32::MAX] {
+        for sources in [vec![(n / 3, 0)], vec![(0, 20), (n - 1, 0)], vec![]] {
+            for direction in [Direction::Forward, Direction::Reverse] {
+                dijkstra.run_labelled(&graph, sources.iter().map(|&(s, t)| (s, t, 0)), direction, limit);
+                run.run(&graph, &sources, direction, limit);
+                for node in 0..n {
+                    let what = format!("{direction:?} from {sources:?} within {limit}: node {node}");
+                    assert_eq!(run.time(node), dijkstra.time(node), "{what}");
+                }
+                assert_eq!(run.reached().len(), dijkstra.reached().len(), "{direction:?} within {limit}");
+            }
+        }
+    }
+    let mut empty = SearchSpace::new(graph.node_count());
+    empty.sweep(graph.prepare_hierarchy(), &[], Direction::Forward, u32::MAX);
+    assert!(empty.reached().is_empty(), "no source, nothing reached");
+}
