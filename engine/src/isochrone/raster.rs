@@ -89,15 +89,17 @@ fn earliest(lines: &[Line], from: f64, to: f64) -> f64 {
     })
 }
 
-/// Whether a road's `stretches` (and their `lines`) leave no gap between
-/// them and all end within `settled_by`: every cell the road passes through
-/// is then within every contour of at least `settled_by`, whatever its own
-/// time. Times are read from the stretches, exactly. Roads with more than
-/// two stretches (start roads) are never settled.
-fn settled(stretches: &[Stretch], lines: &[Line], settled_by: f64) -> bool {
-    let contiguous = match lines {
+/// Whether a road's `stretches` leave no gap between them and all end
+/// within `settled_by`: every cell the road passes through is then within
+/// every contour of at least `settled_by`, whatever its own time. Roads
+/// with more than two stretches (start roads) are never settled.
+fn settled(stretches: &[Stretch], settled_by: f64) -> bool {
+    let contiguous = match stretches {
         [_] => true,
-        [a, b] => greater(a.lo, b.lo) <= lesser(a.hi, b.hi),
+        [a, b] => {
+            let ([a_lo, a_hi], [b_lo, b_hi]) = (a.interval(), b.interval());
+            greater(a_lo, b_lo) <= lesser(a_hi, b_hi)
+        }
         _ => false,
     };
     contiguous && stretches.iter().all(|s| greater(s.time[0], s.time[1]) <= settled_by)
@@ -114,20 +116,20 @@ fn greater(a: f64, b: f64) -> f64 {
     if a > b { a } else { b }
 }
 
-/// The stretches of one road: their lines, and the road's visits when they
-/// were worked out for this grid (ranges into the build's vectors).
+/// The stretches of one road, and the road's visits when they were worked
+/// out for this grid (ranges into the build's vectors).
 struct RoadGroup {
     road: crate::graph::RoadId,
-    lines: Range<usize>,
+    stretches: Range<usize>,
     computed: Option<Range<usize>>,
 }
 
 /// The visits of one road that its stretches may reach, the cells they
-/// span, and the stretches as lines.
+/// span, and the stretches.
 struct RoadReach<'a> {
     visits: &'a [Visit],
     span: CellSpan,
-    lines: &'a [Line],
+    stretches: &'a [Stretch],
     /// Whether the road is settled (see [`settled`]).
     settled: bool,
 }
@@ -151,7 +153,6 @@ impl TimeGrid {
         let spacing = spacing_for(buffer_m);
         debug_assert!(super::reached::grouped_by_road(stretches), "stretches are grouped by road");
         let cached = known.spacing() == spacing;
-        let lines: Vec<Line> = stretches.iter().map(Line::of).collect();
         // Visits worked out here when the cached ones do not fit the spacing.
         let mut computed = Vec::new();
         let mut groups = Vec::new();
@@ -163,20 +164,27 @@ impl TimeGrid {
                 visits_of(roads, road, spacing, &mut computed);
                 first..computed.len()
             });
-            groups.push(RoadGroup { road, lines: start..start + group.len(), computed });
+            groups.push(RoadGroup { road, stretches: start..start + group.len(), computed });
             start += group.len();
         }
         let reach_of = |group: &RoadGroup| {
-            let lines = &lines[group.lines.clone()];
-            let settled = settled(&stretches[group.lines.clone()], lines, settled_by);
-            let (lo, hi) =
-                lines.iter().fold((f64::MAX, f64::MIN), |(l, h), line| (lesser(l, line.lo), greater(h, line.hi)));
+            let stretches = &stretches[group.stretches.clone()];
+            let settled = settled(stretches, settled_by);
+            let (lo, hi) = stretches
+                .iter()
+                .map(Stretch::interval)
+                .fold((f64::MAX, f64::MIN), |(l, h), [lo, hi]| (lesser(l, lo), greater(h, hi)));
             let all = match &group.computed {
                 Some(range) => &computed[range.clone()],
                 // A wholly reached road, the common case, needs no search
                 // and its span is known.
                 None if lo <= 0.0 && hi >= 1.0 => {
-                    return RoadReach { visits: known.of(group.road), span: known.span(group.road), lines, settled };
+                    return RoadReach {
+                        visits: known.of(group.road),
+                        span: known.span(group.road),
+                        stretches,
+                        settled,
+                    };
                 }
                 None => known.of(group.road),
             };
@@ -185,7 +193,7 @@ impl TimeGrid {
             let first = all.partition_point(|v| v.to < lo);
             let last = first + all[first..].partition_point(|v| v.from <= hi);
             let visits = &all[first..last];
-            RoadReach { visits, span: CellSpan::of(visits), lines, settled }
+            RoadReach { visits, span: CellSpan::of(visits), stretches, settled }
         };
         let reaches: Vec<RoadReach> = groups.iter().map(reach_of).collect();
         let span = reaches.iter().fold(CellSpan::EMPTY, |span, reach| span.union(reach.span));
@@ -201,14 +209,24 @@ impl TimeGrid {
             return Err(IsochroneError::GridTooLarge { points, limit: MAX_GRID_POINTS, buffer_m });
         }
         let mut grid = TimeGrid { settled: Inside::empty(origin, spacing, [nx, ny]), timed: Vec::new() };
-        for RoadReach { visits, lines, settled, .. } in reaches {
-            // A road reached along one stretch or from both ends (nearly
-            // all) has its lines unrolled, held in registers.
-            match lines {
+        for RoadReach { visits, stretches, settled, .. } in reaches {
+            // Settled roads need no lines (nearly all, for one contour); a
+            // road reached along one stretch or from both ends has its lines
+            // unrolled, held in registers.
+            match stretches {
                 _ if settled => grid.settle(visits),
-                [a] => grid.list(visits, |from, to| earliest(&[*a], from, to)),
-                [a, b] => grid.list(visits, |from, to| earliest(&[*a, *b], from, to)),
-                _ => grid.list(visits, |from, to| earliest(lines, from, to)),
+                [a] => {
+                    let a = Line::of(a);
+                    grid.list(visits, |from, to| earliest(&[a], from, to));
+                }
+                [a, b] => {
+                    let (a, b) = (Line::of(a), Line::of(b));
+                    grid.list(visits, |from, to| earliest(&[a, b], from, to));
+                }
+                _ => {
+                    let lines: Vec<Line> = stretches.iter().map(Line::of).collect();
+                    grid.list(visits, |from, to| earliest(&lines, from, to));
+                }
             }
         }
         Ok(grid)
@@ -322,10 +340,7 @@ mod tests {
     #[test]
     fn only_gapless_roads_reached_within_the_smallest_contour_are_settled() {
         let stretch = |from, to, time: [f64; 2]| Stretch { road: 0, from, to, time };
-        let settled_at = |stretches: &[Stretch], settled_by| {
-            let lines: Vec<Line> = stretches.iter().map(Line::of).collect();
-            settled(stretches, &lines, settled_by)
-        };
+        let settled_at = |stretches: &[Stretch], settled_by| settled(stretches, settled_by);
         // From both ends, meeting: earliest 10, latest 60.
         let met = [stretch(0.0, 0.6, [10.0, 60.0]), stretch(1.0, 0.5, [20.0, 50.0])];
         assert!(settled_at(&met, 60.0));
