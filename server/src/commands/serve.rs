@@ -143,9 +143,7 @@ fn load_and_publish(
     let extract = loading::extract_with_demand(load, demand, &progress)?;
     let engine = loading::engine(load, &extract, profile, &progress)?;
     progress.finish();
-    // Many searches follow: isochrones that reach much of the graph sweep
-    // the hierarchy (see `Graph::prepare_hierarchy`).
-    engine.graph.prepare_hierarchy();
+    // Publishing also contracts the graph in the background.
     let snapshot = state.publish(extract, engine);
     let defaults = CoverageParams::default();
     if let Ok(ask) = defaults.ask() {

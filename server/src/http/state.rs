@@ -146,7 +146,12 @@ impl AppState {
     }
 
     /// Makes `extract` and `engine` the data every new request sees, and
-    /// returns the new snapshot.
+    /// returns the new snapshot. Unless the engine's graph has its
+    /// contraction hierarchy already, a background thread prepares it (see
+    /// `Graph::prepare_hierarchy`): requests are answered meanwhile, by
+    /// Dijkstra alone, and isochrones that reach much of the graph sweep it
+    /// once it is there (a second or so for a large city, more for a
+    /// region).
     pub fn publish(&self, extract: Extract, engine: Engine) -> Arc<Snapshot> {
         let version = self.versions.fetch_add(1, Ordering::SeqCst) + 1;
         let snapshot = Arc::new(Snapshot {
@@ -159,6 +164,13 @@ impl AppState {
         });
         if let Ok(mut current) = self.current.write() {
             *current = Some(snapshot.clone());
+        }
+        if snapshot.engine.graph.hierarchy().is_none() {
+            let contracting = snapshot.clone();
+            std::thread::spawn(move || {
+                let hierarchy = contracting.engine.graph.prepare_hierarchy();
+                tracing::info!(version = contracting.version, arcs = hierarchy.arc_count(), "hierarchy ready");
+            });
         }
         snapshot
     }

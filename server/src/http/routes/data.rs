@@ -145,10 +145,9 @@ pub async fn put_layer(
         extract.facilities.extend(uploaded);
         let engine = Engine::build(&extract, &old.engine.profile, old.engine.report.max_snap_m, &|_| {})
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
-        // Facilities changed, roads did not: the hierarchy carries over.
-        if !engine.graph.adopt_hierarchy(&old.engine.graph) {
-            engine.graph.prepare_hierarchy();
-        }
+        // Facilities changed, roads did not: the hierarchy carries over
+        // (publishing prepares one otherwise).
+        engine.graph.adopt_hierarchy(&old.engine.graph);
         Ok((extract, engine))
     })
     .await?;
