@@ -187,8 +187,9 @@ impl SearchSpace {
         let mut switch = false;
         self.run_until(graph, labelled, direction, limit, |_, time| {
             settled += 1;
-            let growth = f64::from(limit) / f64::from(time.max(1));
-            switch |= settled > budget || (settled > probe && settled as f64 * growth > budget as f64);
+            // `settled · limit / time > budget`, without a division.
+            let foreseen = || settled as f64 * f64::from(limit) > budget as f64 * f64::from(time.max(1));
+            switch |= settled > budget || (settled > probe && foreseen());
             // A limit of 0 stops Dijkstra: the sweep starts afresh.
             if switch { 0 } else { limit }
         });

@@ -31,17 +31,19 @@ pub struct Contraction {
     /// The nodes in the order they were contracted.
     pub order: Vec<u32>,
     /// Per node, `(head, time)` of its arcs to later nodes.
-    pub later_heads: Vec<Vec<(u32, u32)>>,
+    pub later_heads: Vec<Arcs>,
     /// Per node, `(tail, time)` of the arcs from later nodes to it.
-    pub later_tails: Vec<Vec<(u32, u32)>>,
+    pub later_tails: Vec<Arcs>,
 }
+
+/// `(other end, time)` of a node's arcs one way.
+type Arcs = Vec<(u32, u32)>;
 
 /// The graph while it is being contracted: the arcs between the nodes still
 /// in it, original or shortcuts, at most one per ordered pair.
 struct Remaining {
-    outs: Vec<Vec<(u32, u32)>>,
-    ins: Vec<Vec<(u32, u32)>>,
-    gone: Vec<bool>,
+    outs: Vec<Arcs>,
+    ins: Vec<Arcs>,
     /// Per node, how many of its neighbours were contracted.
     gone_neighbours: Vec<u32>,
 }
@@ -66,7 +68,7 @@ impl Remaining {
                 }
             }
         }
-        Remaining { outs, ins, gone: vec![false; n], gone_neighbours: vec![0; n] }
+        Remaining { outs, ins, gone_neighbours: vec![0; n] }
     }
 
     /// The shortcuts contracting `v` needs, `(tail, head, time)`.
@@ -100,9 +102,9 @@ impl Remaining {
         2 * (shortcuts as i64 - removed as i64) + i64::from(self.gone_neighbours[v as usize])
     }
 
-    /// Takes `v` out with its shortcuts.
-    fn contract(&mut self, v: u32, shortcuts: &[(u32, u32, u32)]) {
-        self.gone[v as usize] = true;
+    /// Takes `v` out with its shortcuts; returns its arcs to and from the
+    /// nodes that remain, `[heads, tails]`.
+    fn contract(&mut self, v: u32, shortcuts: &[(u32, u32, u32)]) -> [Arcs; 2] {
         let mut neighbours: Vec<u32> =
             self.outs[v as usize].iter().chain(&self.ins[v as usize]).map(|&(x, _)| x).collect();
         for &(w, _) in &self.outs[v as usize] {
@@ -120,6 +122,7 @@ impl Remaining {
         for &x in &neighbours {
             self.gone_neighbours[x as usize] += 1;
         }
+        [std::mem::take(&mut self.outs[v as usize]), std::mem::take(&mut self.ins[v as usize])]
     }
 }
 
@@ -201,30 +204,24 @@ impl Witness {
 pub fn contract(graph: &Graph) -> Contraction {
     let n = graph.node_count();
     let mut remaining = Remaining::of(graph);
-    let mut priority: Vec<i64> = (0..n as u32)
+    // Each node is in the queue once, until it is contracted.
+    let mut queue: BinaryHeap<Reverse<(i64, u32)>> = (0..n as u32)
         .into_par_iter()
         .with_min_len(1024)
-        .map_init(|| Witness::new(n), |witness, v| remaining.priority(v, witness))
-        .collect();
+        .map_init(|| Witness::new(n), |witness, v| Reverse((remaining.priority(v, witness), v)))
+        .collect::<Vec<_>>()
+        .into();
     let mut witness = Witness::new(n);
-    let mut queue: BinaryHeap<Reverse<(i64, u32)>> =
-        (0..n as u32).map(|v| Reverse((priority[v as usize], v))).collect();
     let mut order = Vec::with_capacity(n);
     let (mut later_heads, mut later_tails) = (vec![Vec::new(); n], vec![Vec::new(); n]);
-    while let Some(Reverse((queued, v))) = queue.pop() {
-        if remaining.gone[v as usize] || queued != priority[v as usize] {
-            continue; // an entry left behind by a newer one
-        }
+    while let Some(Reverse((_, v))) = queue.pop() {
         let shortcuts = remaining.shortcuts(v, &mut witness);
         let now = remaining.priority_with(v, shortcuts.len());
         if queue.peek().is_some_and(|&Reverse((next, _))| now > next) {
-            priority[v as usize] = now;
             queue.push(Reverse((now, v)));
             continue;
         }
-        later_heads[v as usize] = remaining.outs[v as usize].clone();
-        later_tails[v as usize] = remaining.ins[v as usize].clone();
-        remaining.contract(v, &shortcuts);
+        [later_heads[v as usize], later_tails[v as usize]] = remaining.contract(v, &shortcuts);
         order.push(v);
     }
     Contraction { order, later_heads, later_tails }
