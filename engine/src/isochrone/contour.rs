@@ -59,6 +59,15 @@ impl Inside {
         self.bits[point / 64] |= u64::from(yes) << (point % 64);
     }
 
+    /// Puts inside every point that is inside `other`, a grid of the same
+    /// shape.
+    pub fn union_with(&mut self, other: &Inside) {
+        debug_assert_eq!((self.origin, self.nx, self.ny), (other.origin, other.nx, other.ny), "same shape");
+        for (word, &theirs) in self.bits.iter_mut().zip(&other.bits) {
+            *word |= theirs;
+        }
+    }
+
     /// The grid of `nx × ny` points whose time (`times`, row by row) is
     /// within `limit`.
     #[cfg(test)]

@@ -234,16 +234,17 @@ impl Reached {
             return Err(IsochroneError::BadBuffer(buffer_m));
         }
         let within_max = self.within(contours.max_limit());
-        let smallest = contours.minutes().first().map_or(0, |&m| Contours::limit(m));
-        let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &within_max, buffer_m, f64::from(smallest))?;
+        let limits: Vec<f64> = contours.minutes().iter().map(|&m| f64::from(Contours::limit(m))).collect();
+        let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &within_max, buffer_m, &limits)?;
         let projection = engine.roads.projection();
         Ok(contours
             .minutes()
             .iter()
-            .map(|&minutes| {
+            .enumerate()
+            .map(|(k, &minutes)| {
                 let limit = Contours::limit(minutes);
                 let (polygons, area_m2) =
-                    contour::polygons(&grid.inside(limit as f32), Vertices::Nesting, |p| projection.unproject(p));
+                    contour::polygons(&grid.inside(k), Vertices::Nesting, |p| projection.unproject(p));
                 ContourPolygons { minutes, polygons, area_km2: area_m2 / 1e6, road_km: self.road_km(engine, limit) }
             })
             .collect())
@@ -264,9 +265,9 @@ pub fn area_around(
     let mut all: Vec<Stretch> =
         stretches.iter().map(|&(road, [from, to])| Stretch { road, from, to, time: [0.0, 0.0] }).collect();
     all.sort_by_key(|s| s.road);
-    let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &all, buffer_m, 0.0)?;
+    let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &all, buffer_m, &[0.0])?;
     let projection = engine.roads.projection();
-    let (polygons, area_m2) = contour::polygons(&grid.inside(0.0), Vertices::Corners, |p| projection.unproject(p));
+    let (polygons, area_m2) = contour::polygons(&grid.inside(0), Vertices::Corners, |p| projection.unproject(p));
     Ok((polygons, area_m2 / 1e6))
 }
 

@@ -6,9 +6,10 @@
 //!    road inside each, come from [`RoadCells`] (worked out once per engine
 //!    for the default buffer). Time is linear along every reached stretch, so
 //!    the earliest time of a stretch inside a cell is at one end of its part
-//!    there: each cell's time is exact. A road inside every contour wherever
-//!    it goes (nearly every road, for a single contour) only sets one bit
-//!    per cell; the cells of other roads are listed with their times.
+//!    there: each cell's time is exact. A road wholly inside a contour
+//!    (nearly every road, for a single contour) only sets one bit per cell,
+//!    in that contour's layer; its cells are listed with their times only
+//!    when a smaller contour cuts through it.
 //! 2. **Grid points**: a grid point is inside the contour of limit T when
 //!    one of the twelve cells of its *stencil* has a time within T: the
 //!    cells whose every point lies within `buffer − h·√2` of it, four of its
@@ -47,14 +48,20 @@ pub fn spacing_for(buffer_m: f64) -> f64 {
 const MARGIN: i64 = 4;
 
 /// The reached cells of one search, and by when (cell (i, j) lies between
-/// grid points (i, j) and (i + 1, j + 1)).
+/// grid points (i, j) and (i + 1, j + 1)), for some contours.
 #[derive(Debug)]
 pub struct TimeGrid {
-    /// The cells reached within every contour, one bit each.
-    settled: Inside,
-    /// Every other reached cell, by its index in `settled`, with the
-    /// earliest time of one road there (a cell is listed once per road).
+    /// The contours' limits, ascending, deciseconds.
+    limits: Vec<f64>,
+    /// Per contour, one bit for each cell of the roads wholly inside it but
+    /// not inside the smaller contours (a layer is made when first needed).
+    settled: Vec<Option<Inside>>,
+    /// Every cell of the roads that a contour cuts through, by its index in
+    /// the layers, with the earliest time of one road there (a cell is
+    /// listed once per road).
     timed: Vec<(u32, f32)>,
+    /// An empty grid of the right shape.
+    empty: Inside,
 }
 
 /// A stretch as a linear function of the road fraction: reached from `lo`
@@ -89,11 +96,15 @@ fn earliest(lines: &[Line], from: f64, to: f64) -> f64 {
     })
 }
 
-/// Whether a road's `stretches` leave no gap between them and all end
-/// within `settled_by`: every cell the road passes through is then within
-/// every contour of at least `settled_by`, whatever its own time. Roads
-/// with more than two stretches (start roads) are never settled.
-fn settled(stretches: &[Stretch], settled_by: f64) -> bool {
+/// How the contours of `limits` (ascending) meet a road reached along
+/// `stretches`: the first contour the road lies wholly inside (`None` when
+/// its stretches leave a gap, or when it reaches beyond every limit), and
+/// whether a contour below that one cuts through it, so that its cells need
+/// their times. Every cell the road passes through is inside the first
+/// contour and the larger ones, whatever its own time; contours below the
+/// road's earliest time miss it. Roads with more than two stretches (start
+/// roads) are never wholly inside.
+fn contours_meeting(stretches: &[Stretch], limits: &[f64]) -> (Option<usize>, bool) {
     let contiguous = match stretches {
         [_] => true,
         [a, b] => {
@@ -102,7 +113,15 @@ fn settled(stretches: &[Stretch], settled_by: f64) -> bool {
         }
         _ => false,
     };
-    contiguous && stretches.iter().all(|s| greater(s.time[0], s.time[1]) <= settled_by)
+    let (earliest, latest) = stretches.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(e, l), s| {
+        (lesser(e, lesser(s.time[0], s.time[1])), greater(l, greater(s.time[0], s.time[1])))
+    });
+    let inside_from = limits.partition_point(|&limit| limit < latest);
+    let inside_from = (contiguous && inside_from < limits.len()).then_some(inside_from);
+    // The contours below the first one it lies inside: does the largest of
+    // them reach the road?
+    let below = inside_from.unwrap_or(limits.len());
+    (inside_from, below > 0 && limits[below - 1] >= earliest)
 }
 
 /// The smaller of two numbers (neither is NaN here; plain comparisons keep
@@ -130,25 +149,27 @@ struct RoadReach<'a> {
     visits: &'a [Visit],
     span: CellSpan,
     stretches: &'a [Stretch],
-    /// Whether the road is settled (see [`settled`]).
-    settled: bool,
+    /// The first contour the road lies wholly inside, if any, and whether
+    /// its cells need their times (see [`contours_meeting`]).
+    inside_from: Option<usize>,
+    timed: bool,
 }
 
 impl TimeGrid {
     /// Rasterizes `stretches` (grouped by road) for a buffer of `buffer_m`
     /// metres, with the road visits of `known` when their spacing is the
-    /// one needed, for contours of `settled_by` deciseconds and more.
+    /// one needed, for the contours of `limits` (deciseconds, ascending).
     ///
-    /// A road whose stretches leave no gap and all end within `settled_by`
-    /// is inside every such contour wherever it goes: its cells are marked
-    /// without a time (for a single contour, nearly every road). Every other
-    /// cell's time is exact.
+    /// A road whose stretches leave no gap and all end within a contour is
+    /// inside it wherever it goes: its cells are marked without a time (for
+    /// a single contour, nearly every road). The cells of a road that a
+    /// contour cuts through are listed with their exact times.
     pub fn build(
         roads: &RoadIndex,
         known: &RoadCells,
         stretches: &[Stretch],
         buffer_m: f64,
-        settled_by: f64,
+        limits: &[f64],
     ) -> Result<TimeGrid, IsochroneError> {
         let spacing = spacing_for(buffer_m);
         debug_assert!(super::reached::grouped_by_road(stretches), "stretches are grouped by road");
@@ -169,7 +190,7 @@ impl TimeGrid {
         }
         let reach_of = |group: &RoadGroup| {
             let stretches = &stretches[group.stretches.clone()];
-            let settled = settled(stretches, settled_by);
+            let (inside_from, timed) = contours_meeting(stretches, limits);
             let (lo, hi) = stretches
                 .iter()
                 .map(Stretch::interval)
@@ -183,7 +204,8 @@ impl TimeGrid {
                         visits: known.of(group.road),
                         span: known.span(group.road),
                         stretches,
-                        settled,
+                        inside_from,
+                        timed,
                     };
                 }
                 None => known.of(group.road),
@@ -193,7 +215,7 @@ impl TimeGrid {
             let first = all.partition_point(|v| v.to < lo);
             let last = first + all[first..].partition_point(|v| v.from <= hi);
             let visits = &all[first..last];
-            RoadReach { visits, span: CellSpan::of(visits), stretches, settled }
+            RoadReach { visits, span: CellSpan::of(visits), stretches, inside_from, timed }
         };
         let reaches: Vec<RoadReach> = groups.iter().map(reach_of).collect();
         let span = reaches.iter().fold(CellSpan::EMPTY, |span, reach| span.union(reach.span));
@@ -208,13 +230,16 @@ impl TimeGrid {
         if points > MAX_GRID_POINTS {
             return Err(IsochroneError::GridTooLarge { points, limit: MAX_GRID_POINTS, buffer_m });
         }
-        let mut grid = TimeGrid { settled: Inside::empty(origin, spacing, [nx, ny]), timed: Vec::new() };
-        for RoadReach { visits, stretches, settled, .. } in reaches {
-            // Settled roads need no lines (nearly all, for one contour); a
-            // road reached along one stretch or from both ends has its lines
-            // unrolled, held in registers.
+        let mut grid = TimeGrid::empty(Inside::empty(origin, spacing, [nx, ny]), limits);
+        for RoadReach { visits, stretches, inside_from, timed, .. } in reaches {
+            if let Some(contour) = inside_from {
+                grid.settle(contour, visits);
+            }
+            // Roads inside wherever they go need no lines (nearly all, for
+            // one contour); a road reached along one stretch or from both
+            // ends has its lines unrolled, held in registers.
             match stretches {
-                _ if settled => grid.settle(visits),
+                _ if !timed => {}
                 [a] => {
                     let a = Line::of(a);
                     grid.list(visits, |from, to| earliest(&[a], from, to));
@@ -232,12 +257,22 @@ impl TimeGrid {
         Ok(grid)
     }
 
-    /// The grid points inside the contour of `limit`: those with a cell of
-    /// their stencil reached within it. Grid point (i, j) sees cells (i + a,
-    /// j + b) for a in −2..=1 with b in −1..=0 (box A), and for a in −1..=0
-    /// with b in −2..=1 (box B).
-    pub fn inside(&self, limit: f32) -> Inside {
-        let mut cells = self.settled.clone();
+    /// A grid of the shape of `empty` with no cell reached, for contours of
+    /// `limits`.
+    fn empty(empty: Inside, limits: &[f64]) -> TimeGrid {
+        TimeGrid { limits: limits.to_vec(), settled: vec![None; limits.len()], timed: Vec::new(), empty }
+    }
+
+    /// The grid points inside contour `contour` (an index into the limits):
+    /// those with a cell of their stencil reached within it. Grid point
+    /// (i, j) sees cells (i + a, j + b) for a in −2..=1 with b in −1..=0
+    /// (box A), and for a in −1..=0 with b in −2..=1 (box B).
+    pub fn inside(&self, contour: usize) -> Inside {
+        let limit = self.limits[contour] as f32;
+        let mut cells = self.empty.clone();
+        for layer in self.settled[..=contour].iter().flatten() {
+            cells.union_with(layer);
+        }
         for &(cell, time) in &self.timed {
             cells.include(cell as usize, time <= limit);
         }
@@ -270,17 +305,13 @@ impl TimeGrid {
         })
     }
 
-    /// The index of lattice cell `cell` in the grid.
-    fn index(&self, cell: [i32; 2]) -> usize {
-        let origin = self.settled.origin;
-        self.settled.index((i64::from(cell[0]) - origin[0]) as usize, (i64::from(cell[1]) - origin[1]) as usize)
-    }
-
-    /// Marks the cell of each visit as reached within every contour.
-    fn settle(&mut self, visits: &[Visit]) {
+    /// Marks the cell of each visit as reached within contour `contour` and
+    /// the larger ones.
+    fn settle(&mut self, contour: usize, visits: &[Visit]) {
+        let layer = self.settled[contour].get_or_insert_with(|| self.empty.clone());
         for v in visits {
-            let index = self.index(v.cell);
-            self.settled.include(index, true);
+            let index = cell_index(layer, v.cell);
+            layer.include(index, true);
         }
     }
 
@@ -290,11 +321,17 @@ impl TimeGrid {
         for v in visits {
             let t = earliest(v.from, v.to);
             if t.is_finite() {
-                let index = self.index(v.cell) as u32;
+                let index = cell_index(&self.empty, v.cell) as u32;
                 self.timed.push((index, t as f32));
             }
         }
     }
+}
+
+/// The index in `grid` of lattice cell `cell`, which it holds.
+fn cell_index(grid: &Inside, cell: [i32; 2]) -> usize {
+    let origin = grid.origin;
+    grid.index((i64::from(cell[0]) - origin[0]) as usize, (i64::from(cell[1]) - origin[1]) as usize)
 }
 
 #[cfg(test)]
@@ -308,9 +345,10 @@ mod tests {
         far(a).hypot(far(b)) <= 4.0 - std::f64::consts::SQRT_2
     }
 
-    /// A grid of `nx × ny` cells with the given times, spacing 1.
-    fn grid_of(nx: usize, ny: usize, marks: &[([i32; 2], f64)]) -> TimeGrid {
-        let mut grid = TimeGrid { settled: Inside::empty([0, 0], 1.0, [nx, ny]), timed: Vec::new() };
+    /// A grid of `nx × ny` cells with the given times, spacing 1, for
+    /// contours of `limits`.
+    fn grid_of(nx: usize, ny: usize, marks: &[([i32; 2], f64)], limits: &[f64]) -> TimeGrid {
+        let mut grid = TimeGrid::empty(Inside::empty([0, 0], 1.0, [nx, ny]), limits);
         for &(cell, t) in marks {
             grid.list(&[Visit { cell, from: 0.0, to: 1.0 }], |_, _| t);
         }
@@ -322,8 +360,8 @@ mod tests {
         // Cells on both sides of a word boundary of the bit rows too.
         let (nx, ny) = (140, 12);
         for cell in [[5, 6], [62, 5], [63, 6], [64, 5], [65, 6], [127, 4]] {
-            let grid = grid_of(nx, ny, &[(cell, 7.0)]);
-            let (inside, before) = (grid.inside(7.0), grid.inside(6.5));
+            let grid = grid_of(nx, ny, &[(cell, 7.0)], &[6.5, 7.0]);
+            let (inside, before) = (grid.inside(1), grid.inside(0));
             let mut seen = 0;
             for j in 0..ny {
                 for i in 0..nx {
@@ -338,30 +376,35 @@ mod tests {
     }
 
     #[test]
-    fn only_gapless_roads_reached_within_the_smallest_contour_are_settled() {
+    fn a_road_is_wholly_inside_the_contours_from_its_latest_time_and_timed_below() {
         let stretch = |from, to, time: [f64; 2]| Stretch { road: 0, from, to, time };
-        let settled_at = |stretches: &[Stretch], settled_by| settled(stretches, settled_by);
         // From both ends, meeting: earliest 10, latest 60.
         let met = [stretch(0.0, 0.6, [10.0, 60.0]), stretch(1.0, 0.5, [20.0, 50.0])];
-        assert!(settled_at(&met, 60.0));
-        assert!(!settled_at(&met, 59.0), "a contour below its latest time needs every cell's own");
+        assert_eq!(contours_meeting(&met, &[60.0]), (Some(0), false));
+        assert_eq!(contours_meeting(&met, &[59.0, 60.0]), (Some(1), true), "59 cuts through it");
+        assert_eq!(contours_meeting(&met, &[5.0, 60.0]), (Some(1), false), "5 misses it");
+        assert_eq!(contours_meeting(&met, &[10.0, 70.0]), (Some(1), true), "10 touches its start");
+        assert_eq!(contours_meeting(&met, &[5.0, 30.0]), (None, true), "beyond every limit: all timed");
         let gap = [stretch(0.0, 0.4, [10.0, 60.0]), stretch(1.0, 0.5, [20.0, 50.0])];
-        assert!(!settled_at(&gap, 100.0), "the cells in the gap are not reached");
-        assert!(settled_at(&[stretch(0.3, 0.7, [5.0, 0.0])], 5.0));
-        assert!(!settled_at(&[met[0], met[1], met[0]], 100.0));
+        assert_eq!(contours_meeting(&gap, &[100.0]), (None, true), "the cells in the gap are not reached");
+        assert_eq!(contours_meeting(&[stretch(0.3, 0.7, [5.0, 0.0])], &[5.0]), (Some(0), false));
+        assert_eq!(contours_meeting(&[met[0], met[1], met[0]], &[100.0]), (None, true), "a start road");
     }
 
     #[test]
-    fn settled_cells_are_inside_every_contour_and_listed_ones_from_their_time() {
+    fn settled_cells_are_inside_their_contour_and_the_larger_and_listed_ones_from_their_time() {
         let visit = |cell| [Visit { cell, from: 0.0, to: 1.0 }];
-        let mut grid = TimeGrid { settled: Inside::empty([0, 0], 1.0, [24, 12]), timed: Vec::new() };
-        grid.settle(&visit([5, 5]));
+        let limits = [0.0, 6.5, 7.0];
+        let mut grid = TimeGrid::empty(Inside::empty([0, 0], 1.0, [24, 12]), &limits);
+        grid.settle(0, &visit([5, 5]));
+        grid.settle(1, &visit([10, 5]));
         grid.list(&visit([16, 5]), |_, _| 7.0);
         grid.list(&visit([16, 6]), |_, _| f64::INFINITY);
         assert_eq!(grid.timed.len(), 1, "an unreached cell is not listed");
-        for limit in [0.0, 6.5, 7.0] {
-            let inside = grid.inside(limit);
-            assert!(inside.contains_point(5, 5), "settled: inside at {limit}");
+        for (contour, limit) in limits.into_iter().enumerate() {
+            let inside = grid.inside(contour);
+            assert!(inside.contains_point(5, 5), "settled in the first: inside at {limit}");
+            assert_eq!(inside.contains_point(10, 5), limit >= 6.5, "settled in the second: at {limit}");
             assert_eq!(inside.contains_point(16, 5), limit >= 7.0, "listed at 7: at {limit}");
             assert!(!inside.contains_point(16, 8), "the unreached cell adds nothing at {limit}");
         }
@@ -369,11 +412,11 @@ mod tests {
 
     #[test]
     fn a_point_is_inside_when_a_cell_it_sees_is_within_the_limit() {
-        let grid = grid_of(12, 12, &[([5, 5], 9.0), ([6, 5], 4.0), ([6, 5], 6.0)]);
-        let (early, late) = (grid.inside(4.0), grid.inside(8.0));
+        let grid = grid_of(12, 12, &[([5, 5], 9.0), ([6, 5], 4.0), ([6, 5], 6.0)], &[4.0, 8.0, 9.0]);
+        let (early, late) = (grid.inside(0), grid.inside(1));
         assert!(early.contains_point(6, 5), "sees the second cell, at its earlier time");
         assert!(!early.contains_point(4, 5) && !late.contains_point(4, 5), "sees only the first (offset +1)");
-        assert!(grid.inside(9.0).contains_point(4, 5));
+        assert!(grid.inside(2).contains_point(4, 5));
     }
 
     /// Random cells against the stencil's definition, on grids wider than
@@ -393,9 +436,10 @@ mod tests {
                     }
                 }
             }
-            let grid = grid_of(nx, ny, &marks);
-            for limit in [2.5, 5.0, 9.5] {
-                let inside = grid.inside(limit as f32);
+            let limits = [2.5, 5.0, 9.5];
+            let grid = grid_of(nx, ny, &marks, &limits);
+            for (contour, limit) in limits.into_iter().enumerate() {
+                let inside = grid.inside(contour);
                 for j in 0..ny {
                     for i in 0..nx {
                         let expected = marks.iter().any(|&([ci, cj], t)| {
