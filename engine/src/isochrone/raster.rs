@@ -24,8 +24,6 @@
 //! cell inside, so that whole cell is inside. The contour tracer relies on
 //! exactly these two facts.
 
-use std::ops::Range;
-
 use super::IsochroneError;
 use super::contour::Inside;
 use super::reached::Stretch;
@@ -124,6 +122,22 @@ fn contours_meeting(stretches: &[Stretch], limits: &[f64]) -> (Option<usize>, bo
     (inside_from, below > 0 && limits[below - 1] >= earliest)
 }
 
+/// The visits (in order along a road) that its `stretches` may reach: all
+/// of them for a wholly reached road, the common case.
+fn within_reach<'a>(visits: &'a [Visit], stretches: &[Stretch]) -> &'a [Visit] {
+    let (lo, hi) = stretches
+        .iter()
+        .map(Stretch::interval)
+        .fold((f64::MAX, f64::MIN), |(l, h), [lo, hi]| (lesser(l, lo), greater(h, hi)));
+    if lo <= 0.0 && hi >= 1.0 {
+        return visits;
+    }
+    // Those that end before `lo` or start after `hi` are out of reach.
+    let first = visits.partition_point(|v| v.to < lo);
+    let last = first + visits[first..].partition_point(|v| v.from <= hi);
+    &visits[first..last]
+}
+
 /// The smaller of two numbers (neither is NaN here; plain comparisons keep
 /// the hot loops short).
 fn lesser(a: f64, b: f64) -> f64 {
@@ -135,24 +149,28 @@ fn greater(a: f64, b: f64) -> f64 {
     if a > b { a } else { b }
 }
 
-/// The stretches of one road, and the road's visits when they were worked
-/// out for this grid (ranges into the build's vectors).
-struct RoadGroup {
-    road: crate::graph::RoadId,
-    stretches: Range<usize>,
-    computed: Option<Range<usize>>,
+/// The visits of the roads of some stretches, worked out for a spacing
+/// other than the cached one: the road of the `k`-th group of stretches has
+/// `visits[ends[k - 1]..ends[k]]`.
+struct WorkedOut {
+    visits: Vec<Visit>,
+    ends: Vec<usize>,
 }
 
-/// The visits of one road that its stretches may reach, the cells they
-/// span, and the stretches.
-struct RoadReach<'a> {
-    visits: &'a [Visit],
-    span: CellSpan,
-    stretches: &'a [Stretch],
-    /// The first contour the road lies wholly inside, if any, and whether
-    /// its cells need their times (see [`contours_meeting`]).
-    inside_from: Option<usize>,
-    timed: bool,
+impl WorkedOut {
+    fn new(roads: &RoadIndex, stretches: &[Stretch], spacing: f64) -> WorkedOut {
+        let mut worked = WorkedOut { visits: Vec::new(), ends: Vec::new() };
+        for group in stretches.chunk_by(|a, b| a.road == b.road) {
+            visits_of(roads, group[0].road, spacing, &mut worked.visits);
+            worked.ends.push(worked.visits.len());
+        }
+        worked
+    }
+
+    fn of(&self, k: usize) -> &[Visit] {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.visits[start..self.ends[k]]
+    }
 }
 
 impl TimeGrid {
@@ -173,52 +191,14 @@ impl TimeGrid {
     ) -> Result<TimeGrid, IsochroneError> {
         let spacing = spacing_for(buffer_m);
         debug_assert!(super::reached::grouped_by_road(stretches), "stretches are grouped by road");
-        let cached = known.spacing() == spacing;
-        // Visits worked out here when the cached ones do not fit the spacing.
-        let mut computed = Vec::new();
-        let mut groups = Vec::new();
-        let mut start = 0;
-        for group in stretches.chunk_by(|a, b| a.road == b.road) {
-            let road = group[0].road;
-            let computed = (!cached).then(|| {
-                let first = computed.len();
-                visits_of(roads, road, spacing, &mut computed);
-                first..computed.len()
-            });
-            groups.push(RoadGroup { road, stretches: start..start + group.len(), computed });
-            start += group.len();
-        }
-        let reach_of = |group: &RoadGroup| {
-            let stretches = &stretches[group.stretches.clone()];
-            let (inside_from, timed) = contours_meeting(stretches, limits);
-            let (lo, hi) = stretches
-                .iter()
-                .map(Stretch::interval)
-                .fold((f64::MAX, f64::MIN), |(l, h), [lo, hi]| (lesser(l, lo), greater(h, hi)));
-            let all = match &group.computed {
-                Some(range) => &computed[range.clone()],
-                // A wholly reached road, the common case, needs no search
-                // and its span is known.
-                None if lo <= 0.0 && hi >= 1.0 => {
-                    return RoadReach {
-                        visits: known.of(group.road),
-                        span: known.span(group.road),
-                        stretches,
-                        inside_from,
-                        timed,
-                    };
-                }
-                None => known.of(group.road),
-            };
-            // Visits are in order along the road: those that end before `lo`
-            // or start after `hi` are out of reach.
-            let first = all.partition_point(|v| v.to < lo);
-            let last = first + all[first..].partition_point(|v| v.from <= hi);
-            let visits = &all[first..last];
-            RoadReach { visits, span: CellSpan::of(visits), stretches, inside_from, timed }
-        };
-        let reaches: Vec<RoadReach> = groups.iter().map(reach_of).collect();
-        let span = reaches.iter().fold(CellSpan::EMPTY, |span, reach| span.union(reach.span));
+        let worked = (known.spacing() != spacing).then(|| WorkedOut::new(roads, stretches, spacing));
+        // The visits of the road of the `k`-th group, and the cells they span.
+        let all_visits = |k: usize, road| worked.as_ref().map_or_else(|| known.of(road), |w| w.of(k));
+        let road_span = |k: usize, road| worked.as_ref().map_or_else(|| known.span(road), |w| CellSpan::of(w.of(k)));
+        let groups = || stretches.chunk_by(|a, b| a.road == b.road).enumerate();
+        // The grid spans every reached road wholly (a partly reached one
+        // adds a little empty room).
+        let span = groups().fold(CellSpan::EMPTY, |span, (k, group)| span.union(road_span(k, group[0].road)));
         if span.min[0] > span.max[0] {
             return Err(IsochroneError::NoStart);
         }
@@ -231,7 +211,9 @@ impl TimeGrid {
             return Err(IsochroneError::GridTooLarge { points, limit: MAX_GRID_POINTS, buffer_m });
         }
         let mut grid = TimeGrid::empty(Inside::empty(origin, spacing, [nx, ny]), limits);
-        for RoadReach { visits, stretches, inside_from, timed, .. } in reaches {
+        for (k, stretches) in groups() {
+            let (inside_from, timed) = contours_meeting(stretches, limits);
+            let visits = within_reach(all_visits(k, stretches[0].road), stretches);
             if let Some(contour) = inside_from {
                 grid.settle(contour, visits);
             }
