@@ -168,4 +168,4 @@ impl Hierarchy {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -42,7 +42,7 @@ fn sweeps_of_the_town_equal_dijkstra() {
 /// A `side × side` street grid with jittered corners, some one-way streets
 /// and some streets missing: a graph where many shortcuts are needed and
 /// many are not.
-fn street_grid(side: i64, seed: u64) -> Graph {
+pub(crate) fn street_grid(side: i64, seed: u64) -> Graph {
     let mut state = crate::test_random::random_states(seed);
     let mut next = move || state() >> 11;
     let id = |i: i64, j: i64| 1 + i * side + j;

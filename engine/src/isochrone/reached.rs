@@ -46,21 +46,50 @@ impl Stretch {
     }
 }
 
+/// A search that reached at least one node in this many has its stretches
+/// gathered road by road: looking at every road once then costs less than
+/// looking at each reached node's roads (once from each end).
+const BY_ROADS_SHARE: usize = 3;
+
+/// How [`reached_stretches`] finds the reached edges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gather {
+    /// Every road, once, in id order (ids follow the roads' lower end node).
+    ByRoads,
+    /// The edges of each reached node, the nodes in id order.
+    ByNodes,
+}
+
 /// Every stretch reached within `limit` by the search just run in `space`
 /// from `starts` in `direction`: the roads around each start point, and
 /// every edge leaving (forward) or entering (reverse) a reached node, cut
 /// where the limit runs out. The stretches come grouped by road, roads in
 /// about the order of their nodes (so near roads are near in the list).
 ///
-/// Grouping needs no sort: nodes are visited in id order, and a road's
-/// stretches (at most one from each end) are all pushed when its first
-/// reached end comes up. Start roads, which have more, go last.
+/// Grouping needs no sort: the edges come road by road when the search
+/// reached a good share of the graph ([`BY_ROADS_SHARE`]), and otherwise
+/// node by node, each road's edges (at most one from each end) when its
+/// first reached end comes up. Start roads, which have more, go last.
 pub fn reached_stretches(
     graph: &Graph,
     space: &SearchSpace,
     starts: &[Snap],
     direction: Direction,
     limit: u32,
+) -> Vec<Stretch> {
+    let gather =
+        if space.reached().len() * BY_ROADS_SHARE >= graph.node_count() { Gather::ByRoads } else { Gather::ByNodes };
+    gathered_stretches(graph, space, starts, direction, limit, gather)
+}
+
+/// [`reached_stretches`], gathered as `gather` says.
+fn gathered_stretches(
+    graph: &Graph,
+    space: &SearchSpace,
+    starts: &[Snap],
+    direction: Direction,
+    limit: u32,
+    gather: Gather,
 ) -> Vec<Stretch> {
     let limit = f64::from(limit);
     let mut start_roads: Vec<RoadId> = starts.iter().map(|s| s.road).collect();
@@ -74,9 +103,8 @@ pub fn reached_stretches(
     // `reversed`) taking `time`, from its end reached at `t_node`: from the
     // edge's tail (forward) or to its head (reverse).
     let toward_node = direction == Direction::Reverse;
-    let stretch = |road: RoadId, reversed: bool, time: u32, t_node: f64| {
-        let budget = limit - t_node;
-        let time = f64::from(time);
+    let stretch = |road: RoadId, reversed: bool, time: u32, t_node: u32| {
+        let (budget, time, t_node) = (limit - f64::from(t_node), f64::from(time), f64::from(t_node));
         // The share of the edge within the budget (most edges are wholly
         // reached: no division), and its fractions from the edge's tail.
         let (share, far_time) = if budget >= time { (1.0, t_node + time) } else { (budget / time, t_node + budget) };
@@ -85,39 +113,83 @@ pub fn reached_stretches(
         let road_fraction = |g: f64| if reversed { 1.0 - g } else { g };
         Stretch { road, from: road_fraction(from), to: road_fraction(to), time: times }
     };
-    let reached = space.reached();
-    let edges_at = |node: NodeId| match direction {
-        Direction::Forward => graph.out_edges(node).len(),
-        Direction::Reverse => graph.in_arcs(node).len(),
+    // At most one stretch per edge gathered.
+    let capacity = match (gather, direction) {
+        (Gather::ByRoads, _) => graph.edge_count(),
+        (Gather::ByNodes, Direction::Forward) => space.reached().iter().map(|&n| graph.out_edges(n).len()).sum(),
+        (Gather::ByNodes, Direction::Reverse) => space.reached().iter().map(|&n| graph.in_arcs(n).len()).sum(),
     };
-    let mut stretches = Vec::with_capacity(reached.iter().map(|&n| edges_at(n)).sum());
+    let mut stretches = Vec::with_capacity(capacity);
+    let push = |road: RoadId, reversed: bool, time: u32, t_node: u32| {
+        let out = if start_roads.binary_search(&road).is_ok() { &mut on_start_roads } else { &mut stretches };
+        out.push(stretch(road, reversed, time, t_node));
+    };
+    match gather {
+        Gather::ByRoads => edges_by_roads(graph, space, direction, push),
+        Gather::ByNodes => edges_by_nodes(graph, space, direction, push),
+    }
+    on_start_roads.sort_by_key(|s| s.road);
+    stretches.append(&mut on_start_roads);
+    stretches
+}
+
+/// Calls `push(road, reversed, time, t_end)` for every edge (of `road`,
+/// against its geometry when `reversed`, taking `time`) whose tail
+/// (forward) or head (reverse) the search reached at `t_end`, road by road.
+fn edges_by_roads(
+    graph: &Graph,
+    space: &SearchSpace,
+    direction: Direction,
+    mut push: impl FnMut(RoadId, bool, u32, u32),
+) {
+    for road in 0..graph.road_count() as RoadId {
+        let [first, last] = graph.road_ends(road);
+        let [along, against] = graph.road_edges(road);
+        let (along_end, against_end) = match direction {
+            Direction::Forward => (first, last),
+            Direction::Reverse => (last, first),
+        };
+        for (edge, end, reversed) in [(along, along_end, false), (against, against_end, true)] {
+            if let (Some(edge), Some(t_end)) = (edge, space.time(end)) {
+                push(road, reversed, graph.time(edge), t_end);
+            }
+        }
+    }
+}
+
+/// The calls of [`edges_by_roads`], reached node by reached node in id
+/// order, a road's edges together when its first reached end comes up.
+fn edges_by_nodes(
+    graph: &Graph,
+    space: &SearchSpace,
+    direction: Direction,
+    mut push: impl FnMut(RoadId, bool, u32, u32),
+) {
     let mut in_order = vec![0u64; graph.node_count().div_ceil(64)];
-    for &node in reached {
+    for &node in space.reached() {
         in_order[node as usize / 64] |= 1 << (node % 64);
     }
-    let time_of = |node: NodeId| space.time(node).map(f64::from);
     for (w, &word) in in_order.iter().enumerate() {
         let mut bits = word;
         while bits != 0 {
             let node = (64 * w) as NodeId + bits.trailing_zeros();
             bits &= bits - 1;
-            let Some(t_node) = time_of(node) else { continue };
+            let Some(t_node) = space.time(node) else { continue };
             // Each edge the search left (or entered) `node` by, with the
             // road's other end.
             let mut visit = |edge: EdgeId, time: u32, other_end: NodeId| {
                 let (road, reversed) = graph.edge_road(edge);
                 // The road's edge the other way has its stretch from the other end.
                 let twin = graph.twin(edge);
-                let t_other = twin.and_then(|_| time_of(other_end));
+                let t_other = twin.and_then(|_| space.time(other_end));
                 if let (Some((twin, _)), Some(_)) = (twin, t_other)
                     && (other_end < node || (other_end == node && twin < edge))
                 {
                     return; // pushed with the road's first reached end
                 }
-                let out = if start_roads.binary_search(&road).is_ok() { &mut on_start_roads } else { &mut stretches };
-                out.push(stretch(road, reversed, time, t_node));
+                push(road, reversed, time, t_node);
                 if let (Some((_, twin_time)), Some(t_other)) = (twin, t_other) {
-                    out.push(stretch(road, !reversed, twin_time, t_other));
+                    push(road, !reversed, twin_time, t_other);
                 }
             };
             match direction {
@@ -133,9 +205,6 @@ pub fn reached_stretches(
             }
         }
     }
-    on_start_roads.sort_by_key(|s| s.road);
-    stretches.append(&mut on_start_roads);
-    stretches
 }
 
 /// Whether the stretches of each road are next to each other.
@@ -228,6 +297,41 @@ pub fn for_each_merged(stretches: &[Stretch], limit: f64, mut visit: impl FnMut(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both ways of gathering give the same stretches, on street grids with
+    /// one-way streets, from small searches and from searches that reach
+    /// the whole graph, in both directions.
+    #[test]
+    fn gathering_by_roads_and_by_nodes_agree() {
+        let key = |s: &Stretch| (s.road, s.from.to_bits(), s.to.to_bits(), s.time.map(f64::to_bits));
+        let mut fraction = crate::test_random::random_fractions(11);
+        let mut sizes = Vec::new();
+        for seed in [4, 5] {
+            let graph = crate::hierarchy::tests::street_grid(12, seed);
+            let mut space = SearchSpace::new(graph.node_count());
+            for k in 0..12 {
+                let road = (fraction() * graph.road_count() as f32) as RoadId % graph.road_count() as RoadId;
+                let starts = [Snap { road, fraction: f64::from(fraction()), distance_m: 0.0, lon_lat: [0.0, 0.0] }];
+                let direction = if k % 2 == 0 { Direction::Forward } else { Direction::Reverse };
+                let limit = [400, 1500, u32::MAX - 1][k % 3];
+                let sources: Vec<(NodeId, u32)> =
+                    starts.iter().flat_map(|s| crate::search::snap_sources(&graph, s, direction)).collect();
+                space.run(&graph, &sources, direction, limit);
+                let gathered = |gather| {
+                    let stretches = gathered_stretches(&graph, &space, &starts, direction, limit, gather);
+                    assert!(grouped_by_road(&stretches), "{gather:?}: grouped by road");
+                    let mut keys: Vec<_> = stretches.iter().map(key).collect();
+                    keys.sort_unstable();
+                    keys
+                };
+                let by_roads = gathered(Gather::ByRoads);
+                assert_eq!(by_roads, gathered(Gather::ByNodes), "grid {seed}, search {k}");
+                sizes.push(by_roads.len() as f64 / graph.edge_count() as f64);
+            }
+        }
+        assert!(sizes.iter().any(|&share| share < 0.2), "some small searches: {sizes:?}");
+        assert!(sizes.iter().any(|&share| share >= 1.0), "some whole-graph searches: {sizes:?}");
+    }
 
     #[test]
     fn stretches_are_cut_where_the_limit_runs_out() {
