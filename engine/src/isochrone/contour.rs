@@ -162,17 +162,17 @@ pub fn polygons(grid: &Inside, vertices: Vertices, place: impl Fn([f64; 2]) -> [
         Vertices::Corners => drop_collinear(&traced),
     };
     let mut outers: Vec<(&[Point], i64)> = Vec::new();
-    let mut holes: Vec<&[Point]> = Vec::new();
+    let mut holes: Vec<(&[Point], i64)> = Vec::new();
     for ring in rings.iter() {
         match doubled_area(ring) {
             area if area > 0 => outers.push((ring, area)),
-            _ => holes.push(ring),
+            area => holes.push((ring, area)),
         }
     }
     outers.sort_by_key(|(_, area)| *area);
-    let mut polygon_holes: Vec<Vec<&[Point]>> = vec![Vec::new(); outers.len()];
+    let mut polygon_holes: Vec<Vec<(&[Point], i64)>> = vec![Vec::new(); outers.len()];
     let boxes: Vec<[i64; 4]> = outers.iter().map(|(ring, _)| bounding_box(ring)).collect();
-    for hole in holes {
+    for (hole, area) in holes {
         let probe = hole[0];
         let mut candidates = (0..outers.len()).filter(|&k| {
             let [x0, y0, x1, y1] = boxes[k];
@@ -187,7 +187,7 @@ pub fn polygons(grid: &Inside, vertices: Vertices, place: impl Fn([f64; 2]) -> [
             }
         };
         if let Some(owner) = owner {
-            polygon_holes[owner].push(hole);
+            polygon_holes[owner].push((hole, area));
         }
     }
     let half = grid.spacing / 2.0;
@@ -204,8 +204,8 @@ pub fn polygons(grid: &Inside, vertices: Vertices, place: impl Fn([f64; 2]) -> [
     let mut area_doubled = 0i64;
     let mut polygons = Vec::with_capacity(outers.len());
     for ((outer, area), holes) in outers.iter().zip(&polygon_holes) {
-        area_doubled += area + holes.iter().map(|hole| doubled_area(hole)).sum::<i64>();
-        polygons.push(Polygon::new(ring_string(outer), holes.iter().map(|hole| ring_string(hole)).collect()));
+        area_doubled += area + holes.iter().map(|(_, area)| area).sum::<i64>();
+        polygons.push(Polygon::new(ring_string(outer), holes.iter().map(|(hole, _)| ring_string(hole)).collect()));
     }
     // Doubled units: a unit square has doubled area 2 * 4 = 8.
     let area_m2 = area_doubled as f64 / 8.0 * grid.spacing * grid.spacing;
@@ -511,8 +511,8 @@ fn bounding_box(ring: &[Point]) -> [i64; 4] {
 
 /// Twice the signed area (positive counter-clockwise) in doubled units.
 fn doubled_area(ring: &[Point]) -> i64 {
-    let n = ring.len();
-    (0..n).map(|k| ring[k][0] * ring[(k + 1) % n][1] - ring[(k + 1) % n][0] * ring[k][1]).sum()
+    let next = ring.iter().skip(1).chain(ring.first());
+    ring.iter().zip(next).map(|(a, b)| a[0] * b[1] - b[0] * a[1]).sum()
 }
 
 /// Whether `p` lies inside `ring` (even-odd rule; `p` is never on it).
