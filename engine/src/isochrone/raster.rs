@@ -94,41 +94,72 @@ fn earliest(lines: &[Line], from: f64, to: f64) -> f64 {
     })
 }
 
-/// How the contours of `limits` (ascending) meet a road reached along
-/// `stretches`: the first contour the road lies wholly inside (`None` when
-/// its stretches leave a gap, or when it reaches beyond every limit), and
-/// whether a contour below that one cuts through it, so that its cells need
-/// their times. Every cell the road passes through is inside the first
-/// contour and the larger ones, whatever its own time; contours below the
-/// road's earliest time miss it. Roads with more than two stretches (start
-/// roads) are never wholly inside.
-fn contours_meeting(stretches: &[Stretch], limits: &[f64]) -> (Option<usize>, bool) {
-    let contiguous = match stretches {
-        [_] => true,
-        [a, b] => {
-            let ([a_lo, a_hi], [b_lo, b_hi]) = (a.interval(), b.interval());
-            greater(a_lo, b_lo) <= lesser(a_hi, b_hi)
+/// What the stretches of one road reach: the fractions they span, their
+/// earliest and latest times, and whether they leave no gap.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct RoadReach {
+    span: [f64; 2],
+    times: [f64; 2],
+    gapless: bool,
+}
+
+impl RoadReach {
+    /// The reach of a road's stretches (one or two, but for start roads).
+    /// Roads with more than two are never taken as gapless.
+    fn of(stretches: &[Stretch]) -> RoadReach {
+        match stretches {
+            [a] => RoadReach::one(a),
+            // Two stretches meet when each starts before the other ends.
+            [a, b] => {
+                let (a, b) = (RoadReach::one(a), RoadReach::one(b));
+                let gapless = greater(a.span[0], b.span[0]) <= lesser(a.span[1], b.span[1]);
+                RoadReach { gapless, ..a.union(b) }
+            }
+            [a, rest @ ..] => rest.iter().fold(RoadReach::one(a), |reach, s| reach.union(RoadReach::one(s))),
+            [] => RoadReach { span: [f64::MAX, f64::MIN], times: [f64::INFINITY, f64::NEG_INFINITY], gapless: false },
         }
-        _ => false,
-    };
-    let (earliest, latest) = stretches.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(e, l), s| {
-        (lesser(e, lesser(s.time[0], s.time[1])), greater(l, greater(s.time[0], s.time[1])))
-    });
+    }
+
+    /// The reach of one stretch.
+    fn one(s: &Stretch) -> RoadReach {
+        RoadReach {
+            span: s.interval(),
+            times: [lesser(s.time[0], s.time[1]), greater(s.time[0], s.time[1])],
+            gapless: true,
+        }
+    }
+
+    /// What both reach, taken as leaving a gap.
+    fn union(self, other: RoadReach) -> RoadReach {
+        RoadReach {
+            span: [lesser(self.span[0], other.span[0]), greater(self.span[1], other.span[1])],
+            times: [lesser(self.times[0], other.times[0]), greater(self.times[1], other.times[1])],
+            gapless: false,
+        }
+    }
+}
+
+/// How the contours of `limits` (ascending) meet a road of `reach`: the
+/// first contour the road lies wholly inside (`None` when its stretches
+/// leave a gap, or when it reaches beyond every limit), and whether a
+/// contour below that one cuts through it, so that its cells need their
+/// times. Every cell the road passes through is inside the first contour
+/// and the larger ones, whatever its own time; contours below the road's
+/// earliest time miss it.
+fn contours_meeting(reach: &RoadReach, limits: &[f64]) -> (Option<usize>, bool) {
+    let [earliest, latest] = reach.times;
     let inside_from = limits.partition_point(|&limit| limit < latest);
-    let inside_from = (contiguous && inside_from < limits.len()).then_some(inside_from);
+    let inside_from = (reach.gapless && inside_from < limits.len()).then_some(inside_from);
     // The contours below the first one it lies inside: does the largest of
     // them reach the road?
     let below = inside_from.unwrap_or(limits.len());
     (inside_from, below > 0 && limits[below - 1] >= earliest)
 }
 
-/// The visits (in order along a road) that its `stretches` may reach: all
-/// of them for a wholly reached road, the common case.
-fn within_reach<'a>(visits: &'a [Visit], stretches: &[Stretch]) -> &'a [Visit] {
-    let (lo, hi) = stretches
-        .iter()
-        .map(Stretch::interval)
-        .fold((f64::MAX, f64::MIN), |(l, h), [lo, hi]| (lesser(l, lo), greater(h, hi)));
+/// The visits (in order along a road) that a road's stretches of `reach`
+/// may reach: all of them for a wholly reached road, the common case.
+fn within_reach<'a>(visits: &'a [Visit], reach: &RoadReach) -> &'a [Visit] {
+    let [lo, hi] = reach.span;
     if lo <= 0.0 && hi >= 1.0 {
         return visits;
     }
@@ -212,8 +243,9 @@ impl TimeGrid {
         }
         let mut grid = TimeGrid::empty(Inside::empty(origin, spacing, [nx, ny]), limits);
         for (k, stretches) in groups() {
-            let (inside_from, timed) = contours_meeting(stretches, limits);
-            let visits = within_reach(all_visits(k, stretches[0].road), stretches);
+            let reach = RoadReach::of(stretches);
+            let (inside_from, timed) = contours_meeting(&reach, limits);
+            let visits = within_reach(all_visits(k, stretches[0].road), &reach);
             if let Some(contour) = inside_from {
                 grid.settle(contour, visits);
             }
@@ -362,15 +394,19 @@ mod tests {
         let stretch = |from, to, time: [f64; 2]| Stretch { road: 0, from, to, time };
         // From both ends, meeting: earliest 10, latest 60.
         let met = [stretch(0.0, 0.6, [10.0, 60.0]), stretch(1.0, 0.5, [20.0, 50.0])];
-        assert_eq!(contours_meeting(&met, &[60.0]), (Some(0), false));
-        assert_eq!(contours_meeting(&met, &[59.0, 60.0]), (Some(1), true), "59 cuts through it");
-        assert_eq!(contours_meeting(&met, &[5.0, 60.0]), (Some(1), false), "5 misses it");
-        assert_eq!(contours_meeting(&met, &[10.0, 70.0]), (Some(1), true), "10 touches its start");
-        assert_eq!(contours_meeting(&met, &[5.0, 30.0]), (None, true), "beyond every limit: all timed");
+        assert_eq!(contours_meeting(&RoadReach::of(&met), &[60.0]), (Some(0), false));
+        assert_eq!(contours_meeting(&RoadReach::of(&met), &[59.0, 60.0]), (Some(1), true), "59 cuts through it");
+        assert_eq!(contours_meeting(&RoadReach::of(&met), &[5.0, 60.0]), (Some(1), false), "5 misses it");
+        assert_eq!(contours_meeting(&RoadReach::of(&met), &[10.0, 70.0]), (Some(1), true), "10 touches its start");
+        assert_eq!(contours_meeting(&RoadReach::of(&met), &[5.0, 30.0]), (None, true), "beyond every limit: all timed");
         let gap = [stretch(0.0, 0.4, [10.0, 60.0]), stretch(1.0, 0.5, [20.0, 50.0])];
-        assert_eq!(contours_meeting(&gap, &[100.0]), (None, true), "the cells in the gap are not reached");
-        assert_eq!(contours_meeting(&[stretch(0.3, 0.7, [5.0, 0.0])], &[5.0]), (Some(0), false));
-        assert_eq!(contours_meeting(&[met[0], met[1], met[0]], &[100.0]), (None, true), "a start road");
+        assert_eq!(
+            contours_meeting(&RoadReach::of(&gap), &[100.0]),
+            (None, true),
+            "the cells in the gap are not reached"
+        );
+        assert_eq!(contours_meeting(&RoadReach::of(&[stretch(0.3, 0.7, [5.0, 0.0])]), &[5.0]), (Some(0), false));
+        assert_eq!(contours_meeting(&RoadReach::of(&[met[0], met[1], met[0]]), &[100.0]), (None, true), "a start road");
     }
 
     #[test]
