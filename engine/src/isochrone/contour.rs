@@ -386,6 +386,9 @@ fn trace(
     while let Some(exit) = step(&EXITS, grid, ahead.cell, ahead.edge) {
         ahead = ahead.across(stride, exit);
         let index = crossing(stride, ahead.cell, ahead.edge);
+        // (A ring has an even number of crossings, each step going to a
+        // neighbouring cell, so the walks meet at the backward check below;
+        // this one keeps an odd ring from going round twice.)
         if index == last_behind {
             break;
         }
@@ -453,13 +456,23 @@ fn step(table: &[[u8; 4]; 16], grid: &Inside, cell: usize, edge: usize) -> Optio
 
 /// Appends the crossings of a ring, in order, to `points`, but for those
 /// in the middle of a horizontal or vertical run (the run through the
-/// ring's start is left to the caller). Whether a crossing is in the middle
-/// of a run depends on its two neighbours alone (two crossings of a run
-/// and one off it cannot share a line), so the crossings are judged
+/// ring's start is left to the caller).
+///
+/// Whether a crossing is in the middle of a run depends on its two raw
+/// neighbours alone. Dropping crossings one by one (is the last kept
+/// crossing, between the one kept before it and the next, in the middle of
+/// a run?) gives the same answer: when a crossing's raw predecessor was
+/// dropped, the crossing kept before it lies on the same row or column as
+/// that predecessor and the crossing itself, so either test asks whether
+/// the next one lies there too. The crossings are thus judged
 /// independently, and kept without a branch: runs follow the boundary's
 /// turns, which no predictor foresees.
 fn push_crossings(points: &mut Vec<Point>, crossings: &[Point]) {
-    let (Some(&first), Some(&last)) = (crossings.first(), crossings.last()) else { return };
+    if crossings.len() < 3 {
+        points.extend_from_slice(crossings);
+        return;
+    }
+    let (first, last) = (crossings[0], crossings[crossings.len() - 1]);
     let start = points.len();
     points.resize(start + crossings.len(), first);
     let out = &mut points[start..];
@@ -469,7 +482,7 @@ fn push_crossings(points: &mut Vec<Point>, crossings: &[Point]) {
         kept += usize::from(!on_axis_run(three[0], three[1], three[2]));
     }
     out[kept] = last;
-    points.truncate(start + kept + usize::from(crossings.len() > 1));
+    points.truncate(start + kept + 1);
 }
 
 /// Whether `b` lies in the middle of a horizontal or vertical run from `a`

@@ -30,7 +30,8 @@ use super::reached::Stretch;
 use super::road_cells::{CellSpan, RoadCells, Visit, visits_of};
 use crate::snap::RoadIndex;
 
-/// Grid points at most (4.5 MB for each grid of one bit per point).
+/// Grid points at most (4.5 MB for each grid of one bit per point; a
+/// request holds one such grid per contour, and a few more).
 pub const MAX_GRID_POINTS: usize = 36_000_000;
 
 /// Grid spacing as a share of the buffer (the stencil below is drawn for it).
@@ -51,12 +52,13 @@ const MARGIN: i64 = 4;
 pub struct TimeGrid {
     /// The contours' limits, ascending, deciseconds.
     limits: Vec<f64>,
-    /// Per contour, one bit for each cell of the roads wholly inside it but
-    /// not inside the smaller contours (a layer is made when first needed).
+    /// Per contour, one bit for each cell of the roads wholly inside it (a
+    /// layer is made when first needed; none when no road is).
     settled: Vec<Option<Inside>>,
-    /// Every cell of the roads that a contour cuts through, by its index in
-    /// the layers, with the earliest time of one road there (a cell is
-    /// listed once per road).
+    /// Every cell of the other reached roads (a contour cuts through them,
+    /// or they are start roads or leave a gap), by its index in the layers,
+    /// with the earliest time of one road there (a cell is listed once per
+    /// road).
     timed: Vec<(u32, f32)>,
     /// An empty grid of the right shape.
     empty: Inside,
@@ -151,9 +153,9 @@ fn contours_meeting(reach: &RoadReach, limits: &[f64]) -> (Option<usize>, bool) 
     let inside_from = limits.partition_point(|&limit| limit < latest);
     let inside_from = (reach.gapless && inside_from < limits.len()).then_some(inside_from);
     // The contours below the first one it lies inside: does the largest of
-    // them reach the road?
+    // them reach the road? (In the precision of the cells' times.)
     let below = inside_from.unwrap_or(limits.len());
-    (inside_from, below > 0 && limits[below - 1] >= earliest)
+    (inside_from, below > 0 && limits[below - 1] as f32 >= earliest as f32)
 }
 
 /// The visits (in order along a road) that a road's stretches of `reach`
@@ -227,9 +229,15 @@ impl TimeGrid {
         let all_visits = |k: usize, road| worked.as_ref().map_or_else(|| known.of(road), |w| w.of(k));
         let road_span = |k: usize, road| worked.as_ref().map_or_else(|| known.span(road), |w| CellSpan::of(w.of(k)));
         let groups = || stretches.chunk_by(|a, b| a.road == b.road).enumerate();
-        // The grid spans every reached road wholly (a partly reached one
-        // adds a little empty room).
-        let span = groups().fold(CellSpan::EMPTY, |span, (k, group)| span.union(road_span(k, group[0].road)));
+        // The cells in reach: a wholly reached road's are known.
+        let reach_span = |k: usize, group: &[Stretch]| {
+            let reach = RoadReach::of(group);
+            match reach.span {
+                [lo, hi] if lo <= 0.0 && hi >= 1.0 => road_span(k, group[0].road),
+                _ => CellSpan::of(within_reach(all_visits(k, group[0].road), &reach)),
+            }
+        };
+        let span = groups().fold(CellSpan::EMPTY, |span, (k, group)| span.union(reach_span(k, group)));
         if span.min[0] > span.max[0] {
             return Err(IsochroneError::NoStart);
         }
@@ -268,7 +276,22 @@ impl TimeGrid {
                 }
             }
         }
+        grid.take_in_smaller_contours();
         Ok(grid)
+    }
+
+    /// Adds to each contour's layer the cells of the smaller contours' (a
+    /// road inside a contour is inside the larger ones).
+    fn take_in_smaller_contours(&mut self) {
+        for k in 1..self.settled.len() {
+            let (smaller, rest) = self.settled.split_at_mut(k);
+            if let Some(below) = &smaller[k - 1] {
+                match &mut rest[0] {
+                    Some(layer) => layer.union_with(below),
+                    none => *none = Some(below.clone()),
+                }
+            }
+        }
     }
 
     /// A grid of the shape of `empty` with no cell reached, for contours of
@@ -283,10 +306,7 @@ impl TimeGrid {
     /// (box A), and for a in −1..=0 with b in −2..=1 (box B).
     pub fn inside(&self, contour: usize) -> Inside {
         let limit = self.limits[contour] as f32;
-        let mut cells = self.empty.clone();
-        for layer in self.settled[..=contour].iter().flatten() {
-            cells.union_with(layer);
-        }
+        let mut cells = self.settled[contour].as_ref().unwrap_or(&self.empty).clone();
         for &(cell, time) in &self.timed {
             cells.include(cell as usize, time <= limit);
         }
@@ -416,6 +436,7 @@ mod tests {
         let mut grid = TimeGrid::empty(Inside::empty([0, 0], 1.0, [24, 12]), &limits);
         grid.settle(0, &visit([5, 5]));
         grid.settle(1, &visit([10, 5]));
+        grid.take_in_smaller_contours();
         grid.list(&visit([16, 5]), |_, _| 7.0);
         grid.list(&visit([16, 6]), |_, _| f64::INFINITY);
         assert_eq!(grid.timed.len(), 1, "an unreached cell is not listed");

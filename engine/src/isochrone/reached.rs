@@ -64,7 +64,8 @@ enum Gather {
 /// from `starts` in `direction`: the roads around each start point, and
 /// every edge leaving (forward) or entering (reverse) a reached node, cut
 /// where the limit runs out. The stretches come grouped by road, roads in
-/// about the order of their nodes (so near roads are near in the list).
+/// about the order of their nodes (so near roads are near in the list; the
+/// exact order depends on how they were gathered, the set does not).
 ///
 /// Grouping needs no sort: the edges come road by road when the search
 /// reached a good share of the graph ([`BY_ROADS_SHARE`]), and otherwise
@@ -113,11 +114,10 @@ fn gathered_stretches(
         let road_fraction = |g: f64| if reversed { 1.0 - g } else { g };
         Stretch { road, from: road_fraction(from), to: road_fraction(to), time: times }
     };
-    // At most one stretch per edge gathered.
-    let capacity = match (gather, direction) {
-        (Gather::ByRoads, _) => graph.edge_count(),
-        (Gather::ByNodes, Direction::Forward) => space.reached().iter().map(|&n| graph.out_edges(n).len()).sum(),
-        (Gather::ByNodes, Direction::Reverse) => space.reached().iter().map(|&n| graph.in_arcs(n).len()).sum(),
+    // One stretch per edge leaving (entering) a reached node.
+    let capacity = match direction {
+        Direction::Forward => space.reached().iter().map(|&n| graph.out_edges(n).len()).sum(),
+        Direction::Reverse => space.reached().iter().map(|&n| graph.in_arcs(n).len()).sum(),
     };
     let mut stretches = Vec::with_capacity(capacity);
     let push = |road: RoadId, reversed: bool, time: u32, t_node: u32| {
