@@ -310,29 +310,34 @@ impl TimeGrid {
         for &(cell, time) in &self.timed {
             cells.include(cell as usize, time <= limit);
         }
-        let ny = cells.ny;
+        let (ny, words) = (cells.ny, cells.row(0).len());
         // Per cell row, the cells (i + a) for a in −2..=1 (`wide`) and for a
-        // in −1..=0 (`narrow`), as bits at i.
-        let words = cells.row(0).len();
-        let (mut wide, mut narrow) = (vec![0u64; words * ny], vec![0u64; words * ny]);
-        for j in 0..ny {
-            let row = cells.row(j);
+        // in −1..=0 (`narrow`), as bits at i; only the four rows a grid row
+        // sees are kept, row r in slot r % 4.
+        let (mut wide, mut narrow) = (vec![0u64; 4 * words], vec![0u64; 4 * words]);
+        let stencil_row = |r: usize, wide: &mut [u64], narrow: &mut [u64]| {
+            let (row, slot) = (cells.row(r), (r % 4) * words);
             for w in 0..words {
                 let here = row[w];
                 let before = if w > 0 { row[w - 1] } else { 0 };
                 let after = row.get(w + 1).copied().unwrap_or(0);
                 let one_left = here << 1 | before >> 63;
-                narrow[j * words + w] = here | one_left;
-                wide[j * words + w] = here | one_left | (here << 2 | before >> 62) | (here >> 1 | after << 63);
+                narrow[slot + w] = here | one_left;
+                wide[slot + w] = here | one_left | (here << 2 | before >> 62) | (here >> 1 | after << 63);
             }
-        }
+        };
+        stencil_row(0, &mut wide, &mut narrow);
+        // Row `r` of `rows` (wide or narrow), or nothing off the grid.
         let row_of =
-            |rows: &[u64], j: Option<usize>, w: usize| j.filter(|&j| j < ny).map_or(0, |j| rows[j * words + w]);
+            |rows: &[u64], r: Option<usize>, w: usize| r.filter(|&r| r < ny).map_or(0, |r| rows[(r % 4) * words + w]);
         // The margin keeps reached cells away from the edge: no bit reaches
         // past `nx` or onto the grid's edge.
         cells.with_rows(|j, out| {
+            if j + 1 < ny {
+                stencil_row(j + 1, &mut wide, &mut narrow);
+            }
             for (w, word) in out.iter_mut().enumerate() {
-                let box_a = row_of(&wide, j.checked_sub(1), w) | wide[j * words + w];
+                let box_a = row_of(&wide, j.checked_sub(1), w) | row_of(&wide, Some(j), w);
                 let box_b = row_of(&narrow, j.checked_sub(2), w) | row_of(&narrow, Some(j + 1), w);
                 *word = box_a | box_b;
             }
