@@ -132,6 +132,11 @@ impl Contours {
         (minutes * 600.0).round() as u32
     }
 
+    /// Every contour in deciseconds, ascending.
+    pub fn limits(&self) -> Vec<u32> {
+        self.minutes.iter().map(|&m| Contours::limit(m)).collect()
+    }
+
     /// The largest contour in deciseconds.
     pub fn max_limit(&self) -> u32 {
         self.minutes.last().map_or(0, |&m| Contours::limit(m))
@@ -202,23 +207,35 @@ impl Reached {
 
     /// Road km reached within `limit` deciseconds, each road counted once.
     pub fn road_km(&self, engine: &Engine, limit: u32) -> f64 {
-        let mut metres = 0.0;
-        reached::for_each_merged(&self.stretches, f64::from(limit), |road, [lo, hi]| {
-            metres += (hi - lo) * engine.graph.road_length_m(road);
-        });
-        metres / 1000.0
+        self.road_km_each(engine, &[limit])[0]
+    }
+
+    /// Road km reached within each of `limits` (deciseconds), each road
+    /// counted once, in one pass over the stretches.
+    pub fn road_km_each(&self, engine: &Engine, limits: &[u32]) -> Vec<f64> {
+        let mut metres = vec![0.0; limits.len()];
+        let mut merger = reached::Merger::default();
+        for group in self.stretches.chunk_by(|a, b| a.road == b.road) {
+            let length = engine.graph.road_length_m(group[0].road);
+            for (sum, &limit) in metres.iter_mut().zip(limits) {
+                merger.merge(group, f64::from(limit), |_, [lo, hi]| *sum += (hi - lo) * length);
+            }
+        }
+        metres.into_iter().map(|m| m / 1000.0).collect()
     }
 
     /// The reached network for each contour.
     pub fn network(&self, engine: &Engine, contours: &Contours) -> Vec<ContourNetwork> {
+        let limits = contours.limits();
+        let road_km = self.road_km_each(engine, &limits);
         contours
             .minutes()
             .iter()
-            .map(|&minutes| {
-                let limit = Contours::limit(minutes);
+            .zip(limits.iter().zip(road_km))
+            .map(|(&minutes, (&limit, road_km))| {
                 let merged = reached::merged_intervals(&self.stretches, f64::from(limit));
                 let lines = merged.iter().map(|&(road, [lo, hi])| engine.road_part(road, lo, hi)).collect();
-                ContourNetwork { minutes, lines: MultiLineString::new(lines), road_km: self.road_km(engine, limit) }
+                ContourNetwork { minutes, lines: MultiLineString::new(lines), road_km }
             })
             .collect()
     }
@@ -234,18 +251,20 @@ impl Reached {
             return Err(IsochroneError::BadBuffer(buffer_m));
         }
         let within_max = self.within(contours.max_limit());
-        let limits: Vec<f64> = contours.minutes().iter().map(|&m| f64::from(Contours::limit(m))).collect();
-        let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &within_max, buffer_m, &limits)?;
+        let limits = contours.limits();
+        let grid_limits: Vec<f64> = limits.iter().map(|&limit| f64::from(limit)).collect();
+        let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &within_max, buffer_m, &grid_limits)?;
+        let road_km = self.road_km_each(engine, &limits);
         let projection = engine.roads.projection();
         Ok(contours
             .minutes()
             .iter()
+            .zip(road_km)
             .enumerate()
-            .map(|(k, &minutes)| {
-                let limit = Contours::limit(minutes);
+            .map(|(k, (&minutes, road_km))| {
                 let (polygons, area_m2) =
                     contour::polygons(&grid.inside(k), Vertices::Nesting, |p| projection.unproject(p));
-                ContourPolygons { minutes, polygons, area_km2: area_m2 / 1e6, road_km: self.road_km(engine, limit) }
+                ContourPolygons { minutes, polygons, area_km2: area_m2 / 1e6, road_km }
             })
             .collect())
     }

@@ -253,8 +253,24 @@ pub fn merged_intervals(stretches: &[Stretch], limit: f64) -> Vec<(RoadId, [f64;
 /// in the same order, without collecting them.
 pub fn for_each_merged(stretches: &[Stretch], limit: f64, mut visit: impl FnMut(RoadId, [f64; 2])) {
     debug_assert!(grouped_by_road(stretches), "stretches are grouped by road");
-    let (mut many, mut few) = (Vec::new(), [[0.0; 2]; 2]);
+    let mut merger = Merger::default();
     for group in stretches.chunk_by(|a, b| a.road == b.road) {
+        merger.merge(group, limit, &mut visit);
+    }
+}
+
+/// Working memory to merge the stretches of one road at a time.
+#[derive(Debug, Default)]
+pub struct Merger {
+    /// The intervals of a road with more than two stretches.
+    many: Vec<[f64; 2]>,
+}
+
+impl Merger {
+    /// Calls `visit(road, [lo, hi])` with the merged intervals of the parts
+    /// of one road's stretches (`group`) reached within `limit`, in order.
+    pub fn merge(&mut self, group: &[Stretch], limit: f64, mut visit: impl FnMut(RoadId, [f64; 2])) {
+        let mut few = [[0.0; 2]; 2];
         let parts = group.iter().filter_map(|s| s.within(limit)).map(|s| s.interval());
         // Most roads have one or two stretches: those stay on the stack.
         let intervals = if group.len() <= few.len() {
@@ -265,12 +281,12 @@ pub fn for_each_merged(stretches: &[Stretch], limit: f64, mut visit: impl FnMut(
             }
             &mut few[..n]
         } else {
-            many.clear();
-            many.extend(parts);
-            &mut many[..]
+            self.many.clear();
+            self.many.extend(parts);
+            &mut self.many[..]
         };
         match intervals.len() {
-            0 => continue,
+            0 => return,
             1 => {}
             // The common case, a road reached from both ends, needs no sort.
             2 => {
