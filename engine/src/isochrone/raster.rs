@@ -107,7 +107,9 @@ struct RoadReach {
 
 impl RoadReach {
     /// The reach of a road's stretches (one or two, but for start roads).
-    /// Roads with more than two are never taken as gapless.
+    /// Roads with more than two are never taken as gapless. (Inlined: it is
+    /// called for every road, twice, and is short for one or two stretches.)
+    #[inline(always)]
     fn of(stretches: &[Stretch]) -> RoadReach {
         match stretches {
             [a] => RoadReach::one(a),
