@@ -226,16 +226,19 @@ impl Reached {
 
     /// The reached network for each contour.
     pub fn network(&self, engine: &Engine, contours: &Contours) -> Vec<ContourNetwork> {
-        let limits = contours.limits();
-        let road_km = self.road_km_each(engine, &limits);
         contours
             .minutes()
             .iter()
-            .zip(limits.iter().zip(road_km))
-            .map(|(&minutes, (&limit, road_km))| {
+            .zip(contours.limits())
+            .map(|(&minutes, limit)| {
                 let merged = reached::merged_intervals(&self.stretches, f64::from(limit));
+                // The road km of the same merged stretches, summed in the
+                // order of `road_km_each`.
+                let metres = merged
+                    .iter()
+                    .fold(0.0, |sum, &(road, [lo, hi])| sum + (hi - lo) * engine.graph.road_length_m(road));
                 let lines = merged.iter().map(|&(road, [lo, hi])| engine.road_part(road, lo, hi)).collect();
-                ContourNetwork { minutes, lines: MultiLineString::new(lines), road_km }
+                ContourNetwork { minutes, lines: MultiLineString::new(lines), road_km: metres / 1000.0 }
             })
             .collect()
     }
