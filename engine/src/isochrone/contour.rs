@@ -48,15 +48,24 @@ impl Inside {
         Inside { origin, spacing, nx, ny, stride: 64 * words_per_row, bits: vec![0; words_per_row * ny + 1] }
     }
 
-    /// The index of grid point (i, j), for [`Inside::include`].
-    pub fn index(&self, i: usize, j: usize) -> usize {
-        j * self.stride + i
-    }
-
-    /// Puts the point of index `point` inside when `yes` (without a branch:
+    /// Puts the point of index `point` (see [`Inside::stride`]) inside when `yes` (without a branch:
     /// callers decide point by point).
     pub fn include(&mut self, point: usize, yes: bool) {
         self.bits[point / 64] |= u64::from(yes) << (point % 64);
+    }
+
+    /// Index distance between rows: point (i, j) has index
+    /// `j * stride + i`.
+    pub fn stride(&self) -> usize {
+        self.stride
+    }
+
+    /// Puts inside every point of index in `points`.
+    pub fn include_all(&mut self, points: impl IntoIterator<Item = usize>) {
+        let bits = &mut self.bits[..];
+        for point in points {
+            bits[point / 64] |= 1 << (point % 64);
+        }
     }
 
     /// Puts inside every point that is inside `other`, a grid of the same
@@ -74,7 +83,7 @@ impl Inside {
     pub fn within(origin: [i64; 2], spacing: f64, [nx, ny]: [usize; 2], times: &[f32], limit: f32) -> Inside {
         let mut grid = Inside::empty(origin, spacing, [nx, ny]);
         for (k, &time) in times[..nx * ny].iter().enumerate() {
-            grid.include(grid.index(k % nx, k / nx), time <= limit);
+            grid.include(k / nx * grid.stride + k % nx, time <= limit);
         }
         grid
     }

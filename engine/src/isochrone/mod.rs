@@ -213,15 +213,7 @@ impl Reached {
     /// Road km reached within each of `limits` (deciseconds), each road
     /// counted once, in one pass over the stretches.
     pub fn road_km_each(&self, engine: &Engine, limits: &[u32]) -> Vec<f64> {
-        let mut metres = vec![0.0; limits.len()];
-        let mut merger = reached::Merger::default();
-        for group in self.stretches.chunk_by(|a, b| a.road == b.road) {
-            let length = engine.graph.road_length_m(group[0].road);
-            for (sum, &limit) in metres.iter_mut().zip(limits) {
-                merger.merge(group, f64::from(limit), |_, [lo, hi]| *sum += (hi - lo) * length);
-            }
-        }
-        metres.into_iter().map(|m| m / 1000.0).collect()
+        road_km_of(engine, &reached::road_groups(&self.stretches), limits)
     }
 
     /// The reached network for each contour.
@@ -256,8 +248,9 @@ impl Reached {
         let within_max = self.within(contours.max_limit());
         let limits = contours.limits();
         let grid_limits: Vec<f64> = limits.iter().map(|&limit| f64::from(limit)).collect();
-        let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &within_max, buffer_m, &grid_limits)?;
-        let road_km = self.road_km_each(engine, &limits);
+        let groups = reached::road_groups(&within_max);
+        let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &groups, buffer_m, &grid_limits)?;
+        let road_km = road_km_of(engine, &groups, &limits);
         let projection = engine.roads.projection();
         Ok(contours
             .minutes()
@@ -271,6 +264,27 @@ impl Reached {
             })
             .collect())
     }
+}
+
+/// Road km of `groups` (one per road) reached within each of `limits`
+/// (deciseconds), each road counted once. A road wholly reached within a
+/// limit adds the length of its span; the others have their stretches
+/// within it merged.
+fn road_km_of(engine: &Engine, groups: &[reached::RoadGroup], limits: &[u32]) -> Vec<f64> {
+    let mut metres = vec![0.0; limits.len()];
+    let mut merger = reached::Merger::default();
+    for group in groups {
+        let length = engine.graph.road_length_m(group.road());
+        for (sum, &limit) in metres.iter_mut().zip(limits) {
+            let limit = f64::from(limit);
+            if group.reach.wholly_within(limit) {
+                *sum += (group.reach.span[1] - group.reach.span[0]) * length;
+            } else {
+                merger.merge(group.stretches, limit, |_, [lo, hi]| *sum += (hi - lo) * length);
+            }
+        }
+    }
+    metres.into_iter().map(|m| m / 1000.0).collect()
 }
 
 /// The area within `buffer_m` of some road stretches (road, fraction
@@ -287,7 +301,7 @@ pub fn area_around(
     let mut all: Vec<Stretch> =
         stretches.iter().map(|&(road, [from, to])| Stretch { road, from, to, time: [0.0, 0.0] }).collect();
     all.sort_by_key(|s| s.road);
-    let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &all, buffer_m, &[0.0])?;
+    let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &reached::road_groups(&all), buffer_m, &[0.0])?;
     let projection = engine.roads.projection();
     let (polygons, area_m2) = contour::polygons(&grid.inside(0), Vertices::Corners, |p| projection.unproject(p));
     Ok((polygons, area_m2 / 1e6))

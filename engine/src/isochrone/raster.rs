@@ -24,9 +24,11 @@
 //! cell inside, so that whole cell is inside. The contour tracer relies on
 //! exactly these two facts.
 
+use std::ops::Range;
+
 use super::IsochroneError;
 use super::contour::Inside;
-use super::reached::Stretch;
+use super::reached::{RoadGroup, RoadReach, Stretch, greater, lesser};
 use super::road_cells::{CellSpan, RoadCells, Visit, visits_of};
 use crate::snap::RoadIndex;
 
@@ -96,53 +98,6 @@ fn earliest(lines: &[Line], from: f64, to: f64) -> f64 {
     })
 }
 
-/// What the stretches of one road reach: the fractions they span, their
-/// earliest and latest times, and whether they leave no gap.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct RoadReach {
-    span: [f64; 2],
-    times: [f64; 2],
-    gapless: bool,
-}
-
-impl RoadReach {
-    /// The reach of a road's stretches (one or two, but for start roads).
-    /// Roads with more than two are never taken as gapless. (Inlined: it is
-    /// called for every road, twice, and is short for one or two stretches.)
-    #[inline(always)]
-    fn of(stretches: &[Stretch]) -> RoadReach {
-        match stretches {
-            [a] => RoadReach::one(a),
-            // Two stretches meet when each starts before the other ends.
-            [a, b] => {
-                let (a, b) = (RoadReach::one(a), RoadReach::one(b));
-                let gapless = greater(a.span[0], b.span[0]) <= lesser(a.span[1], b.span[1]);
-                RoadReach { gapless, ..a.union(b) }
-            }
-            [a, rest @ ..] => rest.iter().fold(RoadReach::one(a), |reach, s| reach.union(RoadReach::one(s))),
-            [] => RoadReach { span: [f64::MAX, f64::MIN], times: [f64::INFINITY, f64::NEG_INFINITY], gapless: false },
-        }
-    }
-
-    /// The reach of one stretch.
-    fn one(s: &Stretch) -> RoadReach {
-        RoadReach {
-            span: s.interval(),
-            times: [lesser(s.time[0], s.time[1]), greater(s.time[0], s.time[1])],
-            gapless: true,
-        }
-    }
-
-    /// What both reach, taken as leaving a gap.
-    fn union(self, other: RoadReach) -> RoadReach {
-        RoadReach {
-            span: [lesser(self.span[0], other.span[0]), greater(self.span[1], other.span[1])],
-            times: [lesser(self.times[0], other.times[0]), greater(self.times[1], other.times[1])],
-            gapless: false,
-        }
-    }
-}
-
 /// How the contours of `limits` (ascending) meet a road of `reach`: the
 /// first contour the road lies wholly inside (`None` when its stretches
 /// leave a gap, or when it reaches beyond every limit), and whether a
@@ -160,58 +115,80 @@ fn contours_meeting(reach: &RoadReach, limits: &[f64]) -> (Option<usize>, bool) 
     (inside_from, below > 0 && limits[below - 1] as f32 >= earliest as f32)
 }
 
-/// The visits (in order along a road) that a road's stretches of `reach`
-/// may reach: all of them for a wholly reached road, the common case.
-fn within_reach<'a>(visits: &'a [Visit], reach: &RoadReach) -> &'a [Visit] {
+/// The part of `range` (a road's visits in `visits`, in order along it)
+/// that a road's stretches of `reach` may reach: all of it for a wholly
+/// reached road, the common case.
+#[inline]
+fn within_reach(visits: &[Visit], range: Range<usize>, reach: &RoadReach) -> Range<usize> {
+    if reach.end_to_end() {
+        return range;
+    }
     let [lo, hi] = reach.span;
-    if lo <= 0.0 && hi >= 1.0 {
-        return visits;
-    }
+    let road = &visits[range.clone()];
     // Those that end before `lo` or start after `hi` are out of reach.
-    let first = visits.partition_point(|v| v.to < lo);
-    let last = first + visits[first..].partition_point(|v| v.from <= hi);
-    &visits[first..last]
+    let first = road.partition_point(|v| v.to < lo);
+    let last = first + road[first..].partition_point(|v| v.from <= hi);
+    range.start + first..range.start + last
 }
 
-/// The smaller of two numbers (neither is NaN here; plain comparisons keep
-/// the hot loops short).
-fn lesser(a: f64, b: f64) -> f64 {
-    if a < b { a } else { b }
+/// The visits of each group's road, as ranges of one array road after
+/// road: the engine's cached visits, or visits worked out for a spacing
+/// other than the cached one.
+enum GroupVisits<'a> {
+    /// The engine's, for the default buffer.
+    Known(&'a RoadCells),
+    /// Worked out for this request: the road of the `k`-th group has
+    /// `visits[ends[k - 1]..ends[k]]`.
+    Worked { visits: Vec<Visit>, ends: Vec<usize> },
 }
 
-/// The larger of two numbers (neither is NaN here).
-fn greater(a: f64, b: f64) -> f64 {
-    if a > b { a } else { b }
-}
-
-/// The visits of the roads of some stretches, worked out for a spacing
-/// other than the cached one: the road of the `k`-th group of stretches has
-/// `visits[ends[k - 1]..ends[k]]`.
-struct WorkedOut {
-    visits: Vec<Visit>,
-    ends: Vec<usize>,
-}
-
-impl WorkedOut {
-    fn new(roads: &RoadIndex, stretches: &[Stretch], spacing: f64) -> WorkedOut {
-        let mut worked = WorkedOut { visits: Vec::new(), ends: Vec::new() };
-        for group in stretches.chunk_by(|a, b| a.road == b.road) {
-            visits_of(roads, group[0].road, spacing, &mut worked.visits);
-            worked.ends.push(worked.visits.len());
+impl GroupVisits<'_> {
+    /// The visits of the roads of `groups` at `spacing`, cached in `known`
+    /// when its spacing is that.
+    fn new<'a>(roads: &RoadIndex, known: &'a RoadCells, groups: &[RoadGroup], spacing: f64) -> GroupVisits<'a> {
+        if known.spacing() == spacing {
+            return GroupVisits::Known(known);
         }
-        worked
+        let (mut visits, mut ends) = (Vec::new(), Vec::with_capacity(groups.len()));
+        for group in groups {
+            visits_of(roads, group.road(), spacing, &mut visits);
+            ends.push(visits.len());
+        }
+        GroupVisits::Worked { visits, ends }
     }
 
-    fn of(&self, k: usize) -> &[Visit] {
-        let start = if k == 0 { 0 } else { self.ends[k - 1] };
-        &self.visits[start..self.ends[k]]
+    /// The array the ranges index.
+    fn all(&self) -> &[Visit] {
+        match self {
+            GroupVisits::Known(known) => known.visits(),
+            GroupVisits::Worked { visits, .. } => visits,
+        }
+    }
+
+    /// Where the visits of the `k`-th group's road are.
+    #[inline]
+    fn range(&self, k: usize, group: &RoadGroup) -> Range<usize> {
+        match self {
+            GroupVisits::Known(known) => known.range(group.road()),
+            GroupVisits::Worked { ends, .. } => k.checked_sub(1).map_or(0, |before| ends[before])..ends[k],
+        }
+    }
+
+    /// The cells the `k`-th group reaches.
+    fn reach_span(&self, k: usize, group: &RoadGroup) -> CellSpan {
+        match self {
+            // A wholly reached road's are known.
+            GroupVisits::Known(known) if group.reach.end_to_end() => known.span(group.road()),
+            _ => CellSpan::of(&self.all()[within_reach(self.all(), self.range(k, group), &group.reach)]),
+        }
     }
 }
 
 impl TimeGrid {
-    /// Rasterizes `stretches` (grouped by road) for a buffer of `buffer_m`
-    /// metres, with the road visits of `known` when their spacing is the
-    /// one needed, for the contours of `limits` (deciseconds, ascending).
+    /// Rasterizes the stretches of `groups` (one per road) for a buffer of
+    /// `buffer_m` metres, with the road visits of `known` when their spacing
+    /// is the one needed, for the contours of `limits` (deciseconds,
+    /// ascending).
     ///
     /// A road whose stretches leave no gap and all end within a contour is
     /// inside it wherever it goes: its cells are marked without a time (for
@@ -220,26 +197,14 @@ impl TimeGrid {
     pub fn build(
         roads: &RoadIndex,
         known: &RoadCells,
-        stretches: &[Stretch],
+        groups: &[RoadGroup],
         buffer_m: f64,
         limits: &[f64],
     ) -> Result<TimeGrid, IsochroneError> {
         let spacing = spacing_for(buffer_m);
-        debug_assert!(super::reached::grouped_by_road(stretches), "stretches are grouped by road");
-        let worked = (known.spacing() != spacing).then(|| WorkedOut::new(roads, stretches, spacing));
-        // The visits of the road of the `k`-th group, and the cells they span.
-        let all_visits = |k: usize, road| worked.as_ref().map_or_else(|| known.of(road), |w| w.of(k));
-        let road_span = |k: usize, road| worked.as_ref().map_or_else(|| known.span(road), |w| CellSpan::of(w.of(k)));
-        let groups = || stretches.chunk_by(|a, b| a.road == b.road).enumerate();
-        // The cells in reach: a wholly reached road's are known.
-        let reach_span = |k: usize, group: &[Stretch]| {
-            let reach = RoadReach::of(group);
-            match reach.span {
-                [lo, hi] if lo <= 0.0 && hi >= 1.0 => road_span(k, group[0].road),
-                _ => CellSpan::of(within_reach(all_visits(k, group[0].road), &reach)),
-            }
-        };
-        let span = groups().fold(CellSpan::EMPTY, |span, (k, group)| span.union(reach_span(k, group)));
+        let visits = GroupVisits::new(roads, known, groups, spacing);
+        let each = || groups.iter().enumerate();
+        let span = each().fold(CellSpan::EMPTY, |span, (k, group)| span.union(visits.reach_span(k, group)));
         if span.min[0] > span.max[0] {
             return Err(IsochroneError::NoStart);
         }
@@ -252,17 +217,29 @@ impl TimeGrid {
             return Err(IsochroneError::GridTooLarge { points, limit: MAX_GRID_POINTS, buffer_m });
         }
         let mut grid = TimeGrid::empty(Inside::empty(origin, spacing, [nx, ny]), limits);
-        for (k, stretches) in groups() {
-            let reach = RoadReach::of(stretches);
-            let (inside_from, timed) = contours_meeting(&reach, limits);
-            let visits = within_reach(all_visits(k, stretches[0].road), &reach);
+        let all = visits.all();
+        // Roads settled in the same contour one after another in `all` (in
+        // a search that reached most roads, nearly all of them) are settled
+        // in one run.
+        let mut run: Option<(usize, Range<usize>)> = None;
+        for (k, group) in each() {
+            let (inside_from, timed) = contours_meeting(&group.reach, limits);
+            let range = within_reach(all, visits.range(k, group), &group.reach);
             if let Some(contour) = inside_from {
-                grid.settle(contour, visits);
+                match &mut run {
+                    Some((same, settled)) if *same == contour && settled.end == range.start => settled.end = range.end,
+                    _ => {
+                        if let Some((contour, settled)) = run.replace((contour, range.clone())) {
+                            grid.settle(contour, &all[settled]);
+                        }
+                    }
+                }
             }
+            let visits = &all[range];
             // Roads inside wherever they go need no lines (nearly all, for
             // one contour); a road reached along one stretch or from both
             // ends has its lines unrolled, held in registers.
-            match stretches {
+            match group.stretches {
                 _ if !timed => {}
                 [a] => {
                     let a = Line::of(a);
@@ -272,11 +249,14 @@ impl TimeGrid {
                     let (a, b) = (Line::of(a), Line::of(b));
                     grid.list(visits, |from, to| earliest(&[a, b], from, to));
                 }
-                _ => {
+                stretches => {
                     let lines: Vec<Line> = stretches.iter().map(Line::of).collect();
                     grid.list(visits, |from, to| earliest(&lines, from, to));
                 }
             }
+        }
+        if let Some((contour, settled)) = run {
+            grid.settle(contour, &all[settled]);
         }
         grid.take_in_smaller_contours();
         Ok(grid)
@@ -350,10 +330,8 @@ impl TimeGrid {
     /// the larger ones.
     fn settle(&mut self, contour: usize, visits: &[Visit]) {
         let layer = self.settled[contour].get_or_insert_with(|| self.empty.clone());
-        for v in visits {
-            let index = cell_index(layer, v.cell);
-            layer.include(index, true);
-        }
+        let at = CellIndex::of(layer);
+        layer.include_all(visits.iter().map(|v| at.index(v.cell)));
     }
 
     /// Lists the cell of each visit with the earliest time of its stretch
@@ -362,17 +340,31 @@ impl TimeGrid {
         for v in visits {
             let t = earliest(v.from, v.to);
             if t.is_finite() {
-                let index = cell_index(&self.empty, v.cell) as u32;
+                let index = CellIndex::of(&self.empty).index(v.cell) as u32;
                 self.timed.push((index, t as f32));
             }
         }
     }
 }
 
-/// The index in `grid` of lattice cell `cell`, which it holds.
-fn cell_index(grid: &Inside, cell: [i32; 2]) -> usize {
-    let origin = grid.origin;
-    grid.index((i64::from(cell[0]) - origin[0]) as usize, (i64::from(cell[1]) - origin[1]) as usize)
+/// Where lattice cells are in a grid (copied out of it, so that a loop
+/// writing to the grid need not read them again).
+#[derive(Debug, Clone, Copy)]
+struct CellIndex {
+    origin: [i64; 2],
+    stride: usize,
+}
+
+impl CellIndex {
+    fn of(grid: &Inside) -> CellIndex {
+        CellIndex { origin: grid.origin, stride: grid.stride() }
+    }
+
+    /// The index of lattice cell `cell`, which the grid holds.
+    fn index(&self, cell: [i32; 2]) -> usize {
+        let [i, j] = [0, 1].map(|axis| (i64::from(cell[axis]) - self.origin[axis]) as usize);
+        j * self.stride + i
+    }
 }
 
 #[cfg(test)]

@@ -207,6 +207,107 @@ fn edges_by_nodes(
     }
 }
 
+/// What the stretches of one road reach: the fractions they span, their
+/// earliest and latest times, and whether they leave no gap.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RoadReach {
+    /// The lowest and highest road fractions reached.
+    pub span: [f64; 2],
+    /// The earliest and latest times of the stretches, deciseconds.
+    pub times: [f64; 2],
+    /// Whether the stretches cover `span` without a gap (never taken so for
+    /// more than two stretches).
+    pub gapless: bool,
+}
+
+impl RoadReach {
+    /// The reach of a road's stretches (one or two, but for start roads).
+    /// Roads with more than two are never taken as gapless.
+    pub fn of(stretches: &[Stretch]) -> RoadReach {
+        match stretches {
+            [a] => RoadReach::one(a),
+            // Two stretches meet when each starts before the other ends.
+            [a, b] => {
+                let (a, b) = (RoadReach::one(a), RoadReach::one(b));
+                let gapless = greater(a.span[0], b.span[0]) <= lesser(a.span[1], b.span[1]);
+                RoadReach { gapless, ..a.union(b) }
+            }
+            [a, rest @ ..] => rest.iter().fold(RoadReach::one(a), |reach, s| reach.union(RoadReach::one(s))),
+            [] => RoadReach { span: [f64::MAX, f64::MIN], times: [f64::INFINITY, f64::NEG_INFINITY], gapless: false },
+        }
+    }
+
+    /// The reach of one stretch.
+    fn one(s: &Stretch) -> RoadReach {
+        RoadReach {
+            span: s.interval(),
+            times: [lesser(s.time[0], s.time[1]), greater(s.time[0], s.time[1])],
+            gapless: true,
+        }
+    }
+
+    /// What both reach, taken as leaving a gap.
+    fn union(self, other: RoadReach) -> RoadReach {
+        RoadReach {
+            span: [lesser(self.span[0], other.span[0]), greater(self.span[1], other.span[1])],
+            times: [lesser(self.times[0], other.times[0]), greater(self.times[1], other.times[1])],
+            gapless: false,
+        }
+    }
+
+    /// Whether every point of `span` is reached within `limit` (then the
+    /// stretches within it merge into `span` alone).
+    pub fn wholly_within(&self, limit: f64) -> bool {
+        self.gapless && self.times[1] <= limit
+    }
+
+    /// Whether the road is reached from one end to the other.
+    pub fn end_to_end(&self) -> bool {
+        self.span[0] <= 0.0 && self.span[1] >= 1.0
+    }
+}
+
+/// The smaller of two numbers (neither is NaN here; plain comparisons keep
+/// the hot loops short).
+pub fn lesser(a: f64, b: f64) -> f64 {
+    if a < b { a } else { b }
+}
+
+/// The larger of two numbers (neither is NaN here).
+pub fn greater(a: f64, b: f64) -> f64 {
+    if a > b { a } else { b }
+}
+
+/// The stretches of one road, with what they reach.
+#[derive(Debug, Clone, Copy)]
+pub struct RoadGroup<'a> {
+    /// The road's stretches (at least one).
+    pub stretches: &'a [Stretch],
+    /// What they reach.
+    pub reach: RoadReach,
+}
+
+impl RoadGroup<'_> {
+    /// The road.
+    pub fn road(&self) -> RoadId {
+        self.stretches[0].road
+    }
+}
+
+/// Stretches grouped by road (as they come), each group with its reach:
+/// worked out once for the several passes of a polygon.
+pub fn road_groups(stretches: &[Stretch]) -> Vec<RoadGroup<'_>> {
+    debug_assert!(grouped_by_road(stretches), "stretches are grouped by road");
+    // At most one group per stretch: no copying as the list grows.
+    let mut groups = Vec::with_capacity(stretches.len());
+    groups.extend(
+        stretches
+            .chunk_by(|a, b| a.road == b.road)
+            .map(|group| RoadGroup { stretches: group, reach: RoadReach::of(group) }),
+    );
+    groups
+}
+
 /// Whether the stretches of each road are next to each other.
 pub fn grouped_by_road(stretches: &[Stretch]) -> bool {
     let mut roads: Vec<RoadId> = stretches.chunk_by(|a, b| a.road == b.road).map(|group| group[0].road).collect();

@@ -98,9 +98,15 @@ impl RoadCells {
         self.spacing
     }
 
-    /// The visits of `road`, in order along it.
-    pub fn of(&self, road: RoadId) -> &[Visit] {
-        &self.visits[self.starts[road as usize] as usize..self.starts[road as usize + 1] as usize]
+    /// Every road's visits, road after road in id order.
+    pub fn visits(&self) -> &[Visit] {
+        &self.visits
+    }
+
+    /// Where the visits of `road` (in order along it) are in
+    /// [`RoadCells::visits`].
+    pub fn range(&self, road: RoadId) -> std::ops::Range<usize> {
+        self.starts[road as usize] as usize..self.starts[road as usize + 1] as usize
     }
 
     /// The cells `road` passes through span.
