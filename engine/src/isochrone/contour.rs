@@ -328,7 +328,10 @@ fn trace_rings(grid: &Inside) -> Rings {
             pending[j * words + w] = row_changes(grid, j * stride + 64 * w) & edges_from(nx, 64 * w);
         }
     }
-    let mut rings = Rings::default();
+    // About as many crossings lie on vertical edges as on horizontal ones:
+    // room for them all, so that the list is not copied as it grows.
+    let crossings: usize = pending.iter().map(|word| word.count_ones() as usize).sum();
+    let mut rings = Rings { points: Vec::with_capacity(2 * crossings), ends: Vec::new() };
     // The crossings of the ring being traced, walked forward and backward.
     let mut walked = [Vec::new(), Vec::new()];
     for word in 0..pending.len() {

@@ -115,11 +115,12 @@ fn gathered_stretches(
         Stretch { road, from: road_fraction(from), to: road_fraction(to), time: times }
     };
     // One stretch per edge leaving (entering) a reached node.
-    let capacity = match direction {
+    let capacity: usize = match direction {
         Direction::Forward => space.reached().iter().map(|&n| graph.out_edges(n).len()).sum(),
         Direction::Reverse => space.reached().iter().map(|&n| graph.in_arcs(n).len()).sum(),
     };
-    let mut stretches = Vec::with_capacity(capacity);
+    // (Room for the start roads' stretches too: they are appended last.)
+    let mut stretches = Vec::with_capacity(capacity + on_start_roads.len());
     let push = |road: RoadId, reversed: bool, time: u32, t_node: u32| {
         let out = if start_roads.binary_search(&road).is_ok() { &mut on_start_roads } else { &mut stretches };
         out.push(stretch(road, reversed, time, t_node));
