@@ -165,10 +165,15 @@ pub enum Vertices {
 /// put through `place` (to bring it back to `[lon, lat]`, say), and their
 /// total area in square metres.
 pub fn polygons(grid: &Inside, vertices: Vertices, place: impl Fn([f64; 2]) -> [f64; 2]) -> (MultiPolygon<f64>, f64) {
-    let traced = trace_rings(grid);
+    let mut memory = TRACING.take().unwrap_or_default();
+    trace_rings(grid, &mut memory);
+    let corners;
     let rings = match vertices {
-        Vertices::Nesting => traced,
-        Vertices::Corners => drop_collinear(&traced),
+        Vertices::Nesting => &memory.rings,
+        Vertices::Corners => {
+            corners = drop_collinear(&memory.rings);
+            &corners
+        }
     };
     let mut outers: Vec<(&[Point], i64)> = Vec::new();
     let mut holes: Vec<(&[Point], i64)> = Vec::new();
@@ -218,7 +223,9 @@ pub fn polygons(grid: &Inside, vertices: Vertices, place: impl Fn([f64; 2]) -> [
     }
     // Doubled units: a unit square has doubled area 2 * 4 = 8.
     let area_m2 = area_doubled as f64 / 8.0 * grid.spacing * grid.spacing;
-    (MultiPolygon::new(polygons), area_m2)
+    let polygons = MultiPolygon::new(polygons);
+    TRACING.set(Some(memory));
+    (polygons, area_m2)
 }
 
 /// The case of the cell whose lower-left point has index `cell` (the cell
@@ -307,6 +314,25 @@ fn take(pending: &mut [u64], index: usize) {
 /// grid units.
 const EDGE_MIDDLE: [Point; 4] = [[1, 0], [2, 1], [1, 2], [0, 1]];
 
+/// The tracer's working memory, kept on each thread from one grid to the
+/// next (as search spaces are, [`crate::search::SearchSpace::with_kept`]):
+/// a service circle traces thousands of grids, and buffers of this size
+/// freshly allocated would be fresh pages each time, zeroed by the kernel.
+#[derive(Debug, Default)]
+struct Tracing {
+    /// One bit per horizontal crossing not yet on a traced ring.
+    pending: Vec<u64>,
+    /// The rings traced.
+    rings: Rings,
+    /// The crossings of the ring being traced, walked forward and backward.
+    walked: [Vec<Point>; 2],
+}
+
+thread_local! {
+    /// The tracing memory last used on this thread.
+    static TRACING: std::cell::Cell<Option<Tracing>> = const { std::cell::Cell::new(None) };
+}
+
 /// Every boundary ring, each vertex a crossing, with the inside on the left:
 /// outer rings counter-clockwise, holes clockwise. Every crossing stays a
 /// vertex except in the middle of horizontal and vertical runs (see
@@ -314,26 +340,25 @@ const EDGE_MIDDLE: [Point; 4] = [[1, 0], [2, 1], [1, 2], [0, 1]];
 /// facility's isochrone and its service circle) is made of the very same
 /// vertices in both, and nesting survives floating-point conversion exactly.
 /// Rings never cross or touch: every crossing belongs to exactly one ring.
-fn trace_rings(grid: &Inside) -> Rings {
+/// The rings go to `memory.rings`.
+fn trace_rings(grid: &Inside, memory: &mut Tracing) {
     let (nx, stride) = (grid.nx, grid.stride);
     let words = stride / 64;
+    let Tracing { pending, rings, walked } = memory;
     // Every ring goes round some grid point, so the grid row through that
     // point meets it, and only at crossings on the row's edges: where the
     // bits change along the row. Those crossings not yet on a traced ring
     // are pending, one bit each; rows are scanned in order, so the output
     // depends on nothing but the bits. The grid's edge rows are outside.
-    let mut pending = vec![0u64; words * grid.ny];
+    pending.clear();
+    pending.resize(words * grid.ny, 0);
     for j in 1..grid.ny.saturating_sub(1) {
         for w in 0..(nx - 1).div_ceil(64) {
             pending[j * words + w] = row_changes(grid, j * stride + 64 * w) & edges_from(nx, 64 * w);
         }
     }
-    // About as many crossings lie on vertical edges as on horizontal ones:
-    // room for them all, so that the list is not copied as it grows.
-    let crossings: usize = pending.iter().map(|word| word.count_ones() as usize).sum();
-    let mut rings = Rings { points: Vec::with_capacity(2 * crossings), ends: Vec::new() };
-    // The crossings of the ring being traced, walked forward and backward.
-    let mut walked = [Vec::new(), Vec::new()];
+    rings.points.clear();
+    rings.ends.clear();
     for word in 0..pending.len() {
         while pending[word] != 0 {
             let point = 64 * word + pending[word].trailing_zeros() as usize;
@@ -342,10 +367,9 @@ fn trace_rings(grid: &Inside) -> Rings {
             // otherwise.
             let (i, j) = (point % stride, point / stride);
             let (cell, k) = if grid.at(point) { ([i, j], 0) } else { ([i, j - 1], 2) };
-            trace(grid, &mut pending, cell, k, &mut walked, &mut rings);
+            trace(grid, pending, cell, k, walked, rings);
         }
     }
-    rings
 }
 
 /// The 64 points from index `first` (a whole word) whose bit differs from

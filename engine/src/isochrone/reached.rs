@@ -299,8 +299,9 @@ impl RoadGroup<'_> {
 /// worked out once for the several passes of a polygon.
 pub fn road_groups(stretches: &[Stretch]) -> Vec<RoadGroup<'_>> {
     debug_assert!(grouped_by_road(stretches), "stretches are grouped by road");
-    // At most one group per stretch: no copying as the list grows.
-    let mut groups = Vec::with_capacity(stretches.len());
+    // Counted first, so that the list is not copied as it grows.
+    let count = 1 + stretches.windows(2).filter(|pair| pair[0].road != pair[1].road).count();
+    let mut groups = Vec::with_capacity(count);
     groups.extend(
         stretches
             .chunk_by(|a, b| a.road == b.road)
