@@ -560,8 +560,12 @@ fn bounding_box(ring: &[Point]) -> [i64; 4] {
 
 /// Twice the signed area (positive counter-clockwise) in doubled units.
 fn doubled_area(ring: &[Point]) -> i64 {
-    let next = ring.iter().skip(1).chain(ring.first());
-    ring.iter().zip(next).map(|(a, b)| a[0] * b[1] - b[0] * a[1]).sum()
+    let cross = |a: Point, b: Point| a[0] * b[1] - b[0] * a[1];
+    let closing = match ring {
+        [first, .., last] => cross(*last, *first),
+        _ => 0,
+    };
+    ring.windows(2).map(|pair| cross(pair[0], pair[1])).sum::<i64>() + closing
 }
 
 /// Whether `p` lies inside `ring` (even-odd rule; `p` is never on it).
