@@ -224,7 +224,7 @@ pub fn polygons(grid: &Inside, vertices: Vertices, place: impl Fn([f64; 2]) -> [
     // Doubled units: a unit square has doubled area 2 * 4 = 8.
     let area_m2 = area_doubled as f64 / 8.0 * grid.spacing * grid.spacing;
     let polygons = MultiPolygon::new(polygons);
-    TRACING.set(Some(memory));
+    memory.keep();
     (polygons, area_m2)
 }
 
@@ -326,6 +326,24 @@ struct Tracing {
     rings: Rings,
     /// The crossings of the ring being traced, walked forward and backward.
     walked: [Vec<Point>; 2],
+}
+
+impl Tracing {
+    /// Bytes of tracing memory a thread keeps at most (a few large
+    /// isochrones must not hold on to their buffers for ever).
+    const KEPT_AT_MOST: usize = 16 << 20;
+
+    /// Keeps this memory for the thread's next grid, unless it grew past
+    /// [`Tracing::KEPT_AT_MOST`].
+    fn keep(self) {
+        let bytes = 8 * self.pending.capacity()
+            + size_of::<Point>()
+                * (self.rings.points.capacity() + self.walked.iter().map(Vec::capacity).sum::<usize>())
+            + size_of::<usize>() * self.rings.ends.capacity();
+        if bytes <= Tracing::KEPT_AT_MOST {
+            TRACING.set(Some(self));
+        }
+    }
 }
 
 thread_local! {
@@ -655,6 +673,27 @@ mod tests {
         assert_eq!(corners.0[0].exterior().0.len(), 4 + 1, "{:?}", corners.0[0].exterior());
         assert!(nesting.0[0].exterior().0.len() > 12, "every crossing of the diagonals stays");
         assert!(corners.is_valid() && nesting.is_valid());
+    }
+
+    /// The memory a thread keeps from one grid to the next leaves nothing
+    /// behind: a small grid traced after a larger one has the polygons it
+    /// has on a fresh thread.
+    #[test]
+    fn polygons_do_not_depend_on_the_grids_traced_before() {
+        let small = grid(&[".......", ".#####.", ".#...#.", ".#####.", "......."]);
+        let fresh = std::thread::spawn({
+            let small = small.clone();
+            move || polygons_all(&small)
+        })
+        .join()
+        .unwrap();
+        let mut rnd = random_fractions(5);
+        let (nx, ny) = (200, 40);
+        let edge = |k: usize| k.is_multiple_of(nx) || k % nx == nx - 1 || k / nx == 0 || k / nx == ny - 1;
+        let times: Vec<f32> = (0..nx * ny).map(|k| if edge(k) { 2.0 } else { 2.0 * rnd() }).collect();
+        let (large, _) = polygons_all(&Inside::within([0, 0], 1.0, [nx, ny], &times, 1.0));
+        assert!(large.0.len() > 10, "many rings traced before");
+        assert_eq!(polygons_all(&small), fresh);
     }
 
     /// Random grids wider than a word (so rings cross word boundaries of
