@@ -274,7 +274,7 @@ fn road_km_of(engine: &Engine, groups: &[reached::RoadGroup], limits: &[u32]) ->
     let mut metres = vec![0.0; limits.len()];
     let mut merger = reached::Merger::default();
     for group in groups {
-        let length = engine.graph.road_length_m(group.road());
+        let length = engine.graph.road_length_m(group.road);
         for (sum, &limit) in metres.iter_mut().zip(limits) {
             let limit = f64::from(limit);
             if group.reach.wholly_within(limit) {

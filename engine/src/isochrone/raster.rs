@@ -151,7 +151,7 @@ impl GroupVisits<'_> {
         }
         let (mut visits, mut ends) = (Vec::new(), Vec::with_capacity(groups.len()));
         for group in groups {
-            visits_of(roads, group.road(), spacing, &mut visits);
+            visits_of(roads, group.road, spacing, &mut visits);
             ends.push(visits.len());
         }
         GroupVisits::Worked { visits, ends }
@@ -169,7 +169,7 @@ impl GroupVisits<'_> {
     #[inline]
     fn range(&self, k: usize, group: &RoadGroup) -> Range<usize> {
         match self {
-            GroupVisits::Known(known) => known.range(group.road()),
+            GroupVisits::Known(known) => known.range(group.road),
             GroupVisits::Worked { ends, .. } => k.checked_sub(1).map_or(0, |before| ends[before])..ends[k],
         }
     }
@@ -178,7 +178,7 @@ impl GroupVisits<'_> {
     fn reach_span(&self, k: usize, group: &RoadGroup) -> CellSpan {
         match self {
             // A wholly reached road's are known.
-            GroupVisits::Known(known) if group.reach.end_to_end() => known.span(group.road()),
+            GroupVisits::Known(known) if group.reach.end_to_end() => known.span(group.road),
             _ => CellSpan::of(&self.all()[within_reach(self.all(), self.range(k, group), &group.reach)]),
         }
     }

@@ -282,17 +282,13 @@ pub fn greater(a: f64, b: f64) -> f64 {
 /// The stretches of one road, with what they reach.
 #[derive(Debug, Clone, Copy)]
 pub struct RoadGroup<'a> {
+    /// The road (kept here too: the passes that need only the road and its
+    /// reach then never read the stretches).
+    pub road: RoadId,
     /// The road's stretches (at least one).
     pub stretches: &'a [Stretch],
     /// What they reach.
     pub reach: RoadReach,
-}
-
-impl RoadGroup<'_> {
-    /// The road.
-    pub fn road(&self) -> RoadId {
-        self.stretches[0].road
-    }
 }
 
 /// Stretches grouped by road (as they come), each group with its reach:
@@ -302,11 +298,11 @@ pub fn road_groups(stretches: &[Stretch]) -> Vec<RoadGroup<'_>> {
     // Counted first, so that the list is not copied as it grows.
     let count = 1 + stretches.windows(2).filter(|pair| pair[0].road != pair[1].road).count();
     let mut groups = Vec::with_capacity(count);
-    groups.extend(
-        stretches
-            .chunk_by(|a, b| a.road == b.road)
-            .map(|group| RoadGroup { stretches: group, reach: RoadReach::of(group) }),
-    );
+    groups.extend(stretches.chunk_by(|a, b| a.road == b.road).map(|group| RoadGroup {
+        road: group[0].road,
+        stretches: group,
+        reach: RoadReach::of(group),
+    }));
     groups
 }
 
