@@ -48,8 +48,8 @@ impl Inside {
         Inside { origin, spacing, nx, ny, stride: 64 * words_per_row, bits: vec![0; words_per_row * ny + 1] }
     }
 
-    /// Puts the point of index `point` (see [`Inside::stride`]) inside when `yes` (without a branch:
-    /// callers decide point by point).
+    /// Puts the point of index `point` (see [`Inside::stride`]) inside when
+    /// `yes` (without a branch: callers decide point by point).
     pub fn include(&mut self, point: usize, yes: bool) {
         self.bits[point / 64] |= u64::from(yes) << (point % 64);
     }
