@@ -207,13 +207,7 @@ impl Reached {
 
     /// Road km reached within `limit` deciseconds, each road counted once.
     pub fn road_km(&self, engine: &Engine, limit: u32) -> f64 {
-        self.road_km_each(engine, &[limit])[0]
-    }
-
-    /// Road km reached within each of `limits` (deciseconds), each road
-    /// counted once, in one pass over the stretches.
-    pub fn road_km_each(&self, engine: &Engine, limits: &[u32]) -> Vec<f64> {
-        road_km_of(engine, &reached::road_groups(&self.stretches), limits)
+        road_km_of(engine, &reached::road_groups(&self.stretches), &[limit])[0]
     }
 
     /// The reached network for each contour.
@@ -224,8 +218,8 @@ impl Reached {
             .zip(contours.limits())
             .map(|(&minutes, limit)| {
                 let merged = reached::merged_intervals(&self.stretches, f64::from(limit));
-                // The road km of the same merged stretches, summed in the
-                // order of `road_km_each`.
+                // The road km of the same merged stretches, summed road by
+                // road as `road_km_of` sums them.
                 let metres = merged
                     .iter()
                     .fold(0.0, |sum, &(road, [lo, hi])| sum + (hi - lo) * engine.graph.road_length_m(road));

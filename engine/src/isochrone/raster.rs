@@ -337,10 +337,11 @@ impl TimeGrid {
     /// Lists the cell of each visit with the earliest time of its stretch
     /// of road, `earliest(from, to)`, where that is finite.
     fn list(&mut self, visits: &[Visit], earliest: impl Fn(f64, f64) -> f64) {
+        let at = CellIndex::of(&self.empty);
         for v in visits {
             let t = earliest(v.from, v.to);
             if t.is_finite() {
-                let index = CellIndex::of(&self.empty).index(v.cell) as u32;
+                let index = at.index(v.cell) as u32;
                 self.timed.push((index, t as f32));
             }
         }
