@@ -11,9 +11,11 @@
 //! Crossings sit on one lattice shared by all grids of the same spacing
 //! (see [`Inside::origin`]), so equal crossings have equal coordinates.
 //!
-//! The grid is one bit per point, so a ring is followed cell to cell within
-//! a few kilobytes; rings are looked for where the bits change along a row,
-//! 64 points at a time, and all of them go into one buffer.
+//! The grid is one bit per point. A ring is followed crossing to crossing
+//! like a turtle: knowing the heading and which of the two points behind
+//! is inside, each step reads only the two points of the cell ahead. Rings
+//! are looked for where the bits change along a row, 64 points at a time,
+//! and all of them go into one buffer.
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 
@@ -115,14 +117,6 @@ impl Inside {
     /// Whether the point of index `point` is inside.
     fn at(&self, point: usize) -> bool {
         self.bits[point / 64] >> (point % 64) & 1 == 1
-    }
-
-    /// Bit 0: whether the point of index `point` is inside; bit 1: whether
-    /// the point to its right is.
-    fn pair(&self, point: usize) -> usize {
-        let (word, shift) = (point / 64, point % 64);
-        let two_words = u128::from(self.bits[word]) | u128::from(self.bits[word + 1]) << 64;
-        (two_words >> shift) as usize & 3
     }
 }
 
@@ -228,92 +222,6 @@ pub fn polygons(grid: &Inside, vertices: Vertices, place: impl Fn([f64; 2]) -> [
     (polygons, area_m2)
 }
 
-/// The case of the cell whose lower-left point has index `cell` (the cell
-/// lies between grid points (i, j) and (i + 1, j + 1)): bit `k` is set when
-/// its corner `k` is inside, corners counted counter-clockwise from the
-/// bottom left. Its edge `k` runs from corner `k` to corner `k + 1` (bottom,
-/// right, top, left).
-fn case(grid: &Inside, cell: usize) -> usize {
-    let (below, above) = (grid.pair(cell), grid.pair(cell + grid.stride));
-    below | (above & 2) << 1 | (above & 1) << 3
-}
-
-/// No segment starts at this edge.
-const NO_EXIT: u8 = 4;
-
-/// For every cell case and edge `k`, the edge where the boundary segment
-/// that starts at `k` ends, or [`NO_EXIT`]. A segment starts at an edge whose
-/// first corner is inside and second is not (the inside on its left), and
-/// ends at the next edge counter-clockwise where the inside begins again; a
-/// saddle cell thus joins its inside corners through the cell.
-const EXITS: [[u8; 4]; 16] = exits();
-
-/// For every cell case and edge `m`, the edge where the boundary segment
-/// that ends at `m` starts ([`EXITS`] backwards), or [`NO_EXIT`].
-const ENTRIES: [[u8; 4]; 16] = entries();
-
-const fn entries() -> [[u8; 4]; 16] {
-    let mut table = [[NO_EXIT; 4]; 16];
-    let mut case = 0;
-    while case < 16 {
-        let mut k = 0;
-        while k < 4 {
-            let m = EXITS[case][k];
-            if m != NO_EXIT {
-                table[case][m as usize] = k as u8;
-            }
-            k += 1;
-        }
-        case += 1;
-    }
-    table
-}
-
-const fn exits() -> [[u8; 4]; 16] {
-    const fn inside(case: usize, corner: usize) -> bool {
-        (case >> (corner % 4)) & 1 == 1
-    }
-    let mut table = [[NO_EXIT; 4]; 16];
-    let mut case = 0;
-    while case < 16 {
-        let mut k = 0;
-        while k < 4 {
-            if inside(case, k) && !inside(case, k + 1) {
-                let mut m = k + 1;
-                while m < k + 4 {
-                    if !inside(case, m) && inside(case, m + 1) {
-                        table[case][k] = (m % 4) as u8;
-                        break;
-                    }
-                    m += 1;
-                }
-            }
-            k += 1;
-        }
-        case += 1;
-    }
-    table
-}
-
-/// The crossing at the middle of edge `k` of the cell with lower-left point
-/// `cell`, in a grid of `stride` point indices per row: its index among all
-/// grid edges, `2 * point` for the horizontal edge to the right of a point
-/// and `2 * point + 1` for the vertical edge above it.
-fn crossing(stride: usize, cell: usize, k: usize) -> usize {
-    2 * cell + [0, 3, 2 * stride, 1][k]
-}
-
-/// Takes crossing `index` off the `pending` ones (a crossing on a vertical
-/// edge never is: only the row scan looks for them).
-fn take(pending: &mut [u64], index: usize) {
-    let point = index / 2;
-    pending[point / 64] &= !(u64::from(index.is_multiple_of(2)) << (point % 64));
-}
-
-/// The middle of edge `k` of a cell, from its lower-left point, in doubled
-/// grid units.
-const EDGE_MIDDLE: [Point; 4] = [[1, 0], [2, 1], [1, 2], [0, 1]];
-
 /// The tracer's working memory, kept on each thread from one grid to the
 /// next (as search spaces are, [`crate::search::SearchSpace::with_kept`]):
 /// a service circle traces thousands of grids, and buffers of this size
@@ -324,8 +232,8 @@ struct Tracing {
     pending: Vec<u64>,
     /// The rings traced.
     rings: Rings,
-    /// The crossings of the ring being traced, walked forward and backward.
-    walked: [Vec<Point>; 2],
+    /// The crossings of the ring being traced, walked backward.
+    back: Vec<Point>,
 }
 
 impl Tracing {
@@ -337,8 +245,7 @@ impl Tracing {
     /// [`Tracing::KEPT_AT_MOST`].
     fn keep(self) {
         let bytes = 8 * self.pending.capacity()
-            + size_of::<Point>()
-                * (self.rings.points.capacity() + self.walked.iter().map(Vec::capacity).sum::<usize>())
+            + size_of::<Point>() * (self.rings.points.capacity() + self.back.capacity())
             + size_of::<usize>() * self.rings.ends.capacity();
         if bytes <= Tracing::KEPT_AT_MOST {
             TRACING.set(Some(self));
@@ -362,7 +269,7 @@ thread_local! {
 fn trace_rings(grid: &Inside, memory: &mut Tracing) {
     let (nx, stride) = (grid.nx, grid.stride);
     let words = stride / 64;
-    let Tracing { pending, rings, walked } = memory;
+    let Tracing { pending, rings, back } = memory;
     // Every ring goes round some grid point, so the grid row through that
     // point meets it, and only at crossings on the row's edges: where the
     // bits change along the row. Those crossings not yet on a traced ring
@@ -377,15 +284,11 @@ fn trace_rings(grid: &Inside, memory: &mut Tracing) {
     }
     rings.points.clear();
     rings.ends.clear();
+    let turns = [Turns::new(stride, Side::Left), Turns::new(stride, Side::Right)];
     for word in 0..pending.len() {
         while pending[word] != 0 {
             let point = 64 * word + pending[word].trailing_zeros() as usize;
-            // With the inside on its left, the ring goes up into the cell
-            // above when the left point is inside, down into the cell below
-            // otherwise.
-            let (i, j) = (point % stride, point / stride);
-            let (cell, k) = if grid.at(point) { ([i, j], 0) } else { ([i, j - 1], 2) };
-            trace(grid, pending, cell, k, walked, rings);
+            trace(grid, pending, point, &turns, back, rings);
         }
     }
 }
@@ -406,144 +309,212 @@ fn edges_from(nx: usize, i: usize) -> u64 {
     }
 }
 
-/// Follows the ring whose segment starts at edge `k` of `cell` until it
-/// closes, taking its crossings off the `pending` ones, and adds it to
-/// `rings`.
-///
-/// The ring is followed both ways from its first crossing at once, forward
-/// and backward, until the two walks meet: each step waits on the grid
-/// reads of the step before, and two walks that do not wait on each other
-/// overlap (a quarter less time for the tracing, measured).
-fn trace(
-    grid: &Inside,
-    pending: &mut [u64],
-    [i, j]: [usize; 2],
-    k: usize,
-    walked: &mut [Vec<Point>; 2],
-    rings: &mut Rings,
-) {
-    let stride = grid.stride;
-    let first = j * stride + i;
-    let mut ahead = Walk { cell: first, edge: k, corner: [2 * i as i64, 2 * j as i64] };
-    // Backward, the first crossing closes the segment of the cell across it.
-    let mut behind = ahead.across(stride, k);
-    let [ahead_points, back_points] = walked;
-    ahead_points.clear();
-    back_points.clear();
-    // The last crossing each way, from the first one; the walks meet when
-    // one comes to the other's.
-    let (mut last_ahead, mut last_behind) = (crossing(stride, first, k), crossing(stride, first, k));
-    take(pending, last_ahead);
-    ahead_points.push(ahead.vertex());
-    // Forward: the segment from `ahead.edge`, then the crossing where it
-    // ends.
-    while let Some(exit) = step(&EXITS, grid, ahead.cell, ahead.edge) {
-        ahead = ahead.across(stride, exit);
-        let index = crossing(stride, ahead.cell, ahead.edge);
-        // (A ring has an even number of crossings, each step going to a
-        // neighbouring cell, so the walks meet at the backward check below;
-        // this one keeps an odd ring from going round twice.)
-        if index == last_behind {
-            break;
-        }
-        last_ahead = index;
-        take(pending, index);
-        ahead_points.push(ahead.vertex());
-        // Backward: the segment ending at `behind.edge`, then the crossing
-        // where it starts.
-        let Some(entry) = step(&ENTRIES, grid, behind.cell, behind.edge) else { break };
-        let index = crossing(stride, behind.cell, entry);
-        if index == last_ahead {
-            break;
-        }
-        (last_behind, behind.edge) = (index, entry);
-        take(pending, index);
-        back_points.push(behind.vertex());
-        behind = behind.across(stride, entry);
-    }
-    let points = &mut rings.points;
-    let start = points.len();
-    ahead_points.extend(back_points.iter().rev());
-    push_crossings(points, ahead_points);
-    // The run through the ring's start may continue on both sides of it.
-    while points.len() - start > 3 && on_axis_run(points[points.len() - 2], points[points.len() - 1], points[start]) {
-        points.pop();
-    }
-    if points.len() - start > 3 && on_axis_run(points[points.len() - 1], points[start], points[start + 1]) {
-        points.remove(start);
-    }
-    rings.ends.push(points.len());
+/// A heading along a ring, as a unit step on the grid: east, north, west,
+/// south (counter-clockwise).
+const HEADINGS: [[i64; 2]; 4] = [[1, 0], [0, 1], [-1, 0], [0, -1]];
+
+/// The heading north, into the cell above a horizontal edge.
+const NORTH: usize = 1;
+
+/// The heading south, into the cell below a horizontal edge.
+const SOUTH: usize = 3;
+
+/// The side of a walk its inside points are on: a ring followed forward
+/// (counter-clockwise round the inside) has them on its left, followed
+/// backward on its right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Left,
+    Right,
 }
 
-/// A place on a ring: edge `edge` of the cell with lower-left point index
-/// `cell`, which is at `corner` (doubled grid units).
+/// One step of a walk along a ring, from a crossing to the next one round
+/// the cell ahead, for the heading the walk comes with and which of the
+/// cell's two points ahead are inside.
+#[derive(Debug, Clone, Copy, Default)]
+struct Turn {
+    /// The heading after the step.
+    heading: usize,
+    /// How far the index of the walk's inside point moves.
+    inside_moves: isize,
+    /// How far the crossing moves, in doubled grid units.
+    vertex_moves: Point,
+    /// The index offsets, from the new inside point, of the two points of
+    /// the next cell ahead: on the inside's side, and on the other side.
+    ahead: [isize; 2],
+    /// Whether the walk goes straight on (and keeps its heading).
+    straight: bool,
+    /// 1 when the new crossing is on a horizontal edge (heading north or
+    /// south), 0 otherwise.
+    horizontal: u64,
+    /// The index offset, from the new inside point, of the left point of
+    /// the new crossing's edge when that is horizontal: where the crossing
+    /// is pending.
+    left_point: isize,
+}
+
+/// The steps of a walk with its inside on one side, in a grid of some
+/// stride, at `[4 * heading + ahead]`: bit 0 of `ahead` is set when the
+/// point ahead on the inside's side is inside, bit 1 when the other one is.
+struct Turns([Turn; 16]);
+
+impl Turns {
+    /// The steps of a walk with its inside on `side`, in a grid of `stride`
+    /// indices per row.
+    fn new(stride: usize, side: Side) -> Turns {
+        let stride = stride as isize;
+        let offset = [1, stride, -1, -stride];
+        // The inside's side and the other side of each heading, as headings.
+        let sides = |h: usize| match side {
+            Side::Left => ((h + 1) % 4, (h + 3) % 4),
+            Side::Right => ((h + 3) % 4, (h + 1) % 4),
+        };
+        let ahead = |h: usize| [offset[h], offset[h] + offset[sides(h).1]];
+        let mut turns = [Turn::default(); 16];
+        for h in 0..4 {
+            let (near, far) = sides(h);
+            let [u, n, f] = [h, near, far].map(|k| HEADINGS[k]);
+            // Both points ahead outside: round the inside point.
+            let round = (near, 0, [u[0] + n[0], u[1] + n[1]]);
+            // The one on the inside's side inside, the other not: straight on.
+            let straight = (h, offset[h], [2 * u[0], 2 * u[1]]);
+            // The other one inside (a saddle too, whose inside corners are
+            // joined through the cell): onto it.
+            let onto = (far, ahead(h)[1], [u[0] + f[0], u[1] + f[1]]);
+            for (code, (heading, inside_moves, vertex_moves)) in [round, straight, onto, onto].into_iter().enumerate() {
+                // Across a horizontal edge, the inside point is the edge's
+                // right one for a walk with the inside on its left heading
+                // south, or on its right heading north.
+                let inside_is_right = (side == Side::Left) == (heading == SOUTH);
+                turns[4 * h + code] = Turn {
+                    heading,
+                    inside_moves,
+                    vertex_moves,
+                    ahead: ahead(heading),
+                    straight: code == 1,
+                    horizontal: u64::from(heading == NORTH || heading == SOUTH),
+                    left_point: -isize::from(inside_is_right),
+                };
+            }
+        }
+        Turns(turns)
+    }
+}
+
+/// A walk along a ring: at a crossing, heading across its edge, with the
+/// edge's inside point on the walk's side.
 #[derive(Debug, Clone, Copy)]
 struct Walk {
-    cell: usize,
-    edge: usize,
-    corner: Point,
+    /// The index of the edge's inside point.
+    inside: usize,
+    /// Where the walk heads.
+    heading: usize,
+    /// The index offsets from `inside` of the two points of the cell ahead
+    /// ([`Turn::ahead`]).
+    ahead: [isize; 2],
+    /// The crossing, in doubled grid units.
+    vertex: Point,
 }
 
 impl Walk {
-    /// The crossing at the middle of the edge, in doubled grid units.
-    fn vertex(&self) -> Point {
-        [self.corner[0] + EDGE_MIDDLE[self.edge][0], self.corner[1] + EDGE_MIDDLE[self.edge][1]]
+    /// A walk at crossing `vertex` of the edge whose inside point is
+    /// `inside`, heading `heading`, taking the steps of `turns`.
+    fn new(inside: usize, heading: usize, vertex: Point, turns: &Turns) -> Walk {
+        // A straight step comes with the heading it keeps.
+        Walk { inside, heading, ahead: turns.0[4 * heading + 1].ahead, vertex }
     }
 
-    /// The same crossing, at edge `edge` of this cell, seen from the cell
-    /// across that edge (a grid of `stride` indices per row). The edge has
-    /// an inside corner, so it is never the grid's border.
-    fn across(&self, stride: usize, edge: usize) -> Walk {
-        const NEXT_CELL: [[i64; 2]; 4] = [[0, -1], [1, 0], [0, 1], [-1, 0]];
-        let [di, dj] = NEXT_CELL[edge];
-        let cell = self.cell.wrapping_add((dj as isize * stride as isize + di as isize) as usize);
-        Walk { cell, edge: (edge + 2) % 4, corner: [self.corner[0] + 2 * di, self.corner[1] + 2 * dj] }
+    /// Steps to the next crossing, round the cell ahead in `grid` (the
+    /// words of an [`Inside`]), and takes it off `pending` when it is on a
+    /// horizontal edge; returns whether the step went straight on.
+    #[inline]
+    fn step(&mut self, grid: &[u64], turns: &Turns, pending: &mut [u64]) -> bool {
+        let bit = |index: usize| (grid[index / 64] >> (index % 64)) as usize & 1;
+        let [near, far] = self.ahead.map(|offset| bit(self.inside.wrapping_add_signed(offset)));
+        let turn = &turns.0[4 * self.heading + (near | far << 1)];
+        self.inside = self.inside.wrapping_add_signed(turn.inside_moves);
+        self.heading = turn.heading;
+        self.ahead = turn.ahead;
+        self.vertex = [self.vertex[0] + turn.vertex_moves[0], self.vertex[1] + turn.vertex_moves[1]];
+        // Without a branch: the boundary's turns are foreseen by no predictor.
+        let point = self.inside.wrapping_add_signed(turn.left_point);
+        pending[point / 64] &= !(turn.horizontal << (point % 64));
+        turn.straight
     }
 }
 
-/// The other edge of the segment at edge `edge` of cell `cell`, from
-/// `table` ([`EXITS`] forward, [`ENTRIES`] backward), if there is one.
-fn step(table: &[[u8; 4]; 16], grid: &Inside, cell: usize, edge: usize) -> Option<usize> {
-    let other = usize::from(table[case(grid, cell)][edge]);
-    (other != usize::from(NO_EXIT)).then_some(other)
-}
-
-/// Appends the crossings of a ring, in order, to `points`, but for those
-/// in the middle of a horizontal or vertical run (the run through the
-/// ring's start is left to the caller).
+/// Follows the ring through the horizontal crossing to the right of grid
+/// point `point` with the inside on its left, taking its crossings off the
+/// `pending` ones, and adds it to `rings`, from that crossing on.
 ///
-/// Whether a crossing is in the middle of a run depends on its two raw
-/// neighbours alone. Dropping crossings one by one (is the last kept
-/// crossing, between the one kept before it and the next, in the middle of
-/// a run?) gives the same answer: when a crossing's raw predecessor was
-/// dropped, the crossing kept before it lies on the same row or column as
-/// that predecessor and the crossing itself, so either test asks whether
-/// the next one lies there too. The crossings are thus judged
-/// independently, and kept without a branch: runs follow the boundary's
-/// turns, which no predictor foresees.
-fn push_crossings(points: &mut Vec<Point>, crossings: &[Point]) {
-    if crossings.len() < 3 {
-        points.extend_from_slice(crossings);
-        return;
+/// The ring is followed both ways from there at once, forward and
+/// backward, until the two walks meet: each step waits on the reads of the
+/// step before, and two walks that do not wait on each other overlap. The
+/// backward walk's crossings go to `back`, then reversed after the forward
+/// walk's.
+///
+/// A crossing is in the middle of a horizontal or vertical run exactly when
+/// the steps into it and out of it both go straight on (a straight step
+/// keeps its heading), so each walk drops its last crossing as soon as its
+/// next step shows it to be one. The first crossing never is: it lies on
+/// the lowest row of the ring's horizontal crossings (rows are scanned
+/// upwards), so no straight step leads down from it.
+fn trace(
+    grid: &Inside,
+    pending: &mut [u64],
+    point: usize,
+    turns: &[Turns; 2],
+    back: &mut Vec<Point>,
+    rings: &mut Rings,
+) {
+    let stride = grid.stride;
+    let (i, j) = (point % stride, point / stride);
+    // With the inside on its left, the ring heads north across the edge
+    // when the edge's left point is inside, south otherwise.
+    let (inside, heading) = if grid.at(point) { (point, NORTH) } else { (point + 1, SOUTH) };
+    let start = [2 * i as i64 + 1, 2 * j as i64];
+    let [forward, backward] = turns;
+    let mut ahead = Walk::new(inside, heading, start, forward);
+    let mut behind = Walk::new(inside, (heading + 2) % 4, start, backward);
+    pending[point / 64] &= !(1 << (point % 64));
+    let points = &mut rings.points;
+    let first = points.len();
+    points.push(start);
+    // `back` holds the start too, as the crossing its walk comes from.
+    back.clear();
+    back.push(start);
+    // Whether each walk's last step went straight on (none has stepped into
+    // the start).
+    let (mut ahead_straight, mut behind_straight) = (false, false);
+    let mut last_behind = start;
+    let mut last_ahead;
+    loop {
+        let straight = ahead.step(&grid.bits, forward, pending);
+        points.truncate(points.len() - usize::from(ahead_straight & straight));
+        ahead_straight = straight;
+        if ahead.vertex == last_behind {
+            // The walks meet: this step joins their last crossings.
+            back.truncate(back.len() - usize::from(behind_straight & straight));
+            break;
+        }
+        last_ahead = ahead.vertex;
+        points.push(ahead.vertex);
+        let straight = behind.step(&grid.bits, backward, pending);
+        back.truncate(back.len() - usize::from(behind_straight & straight));
+        behind_straight = straight;
+        if behind.vertex == last_ahead {
+            points.truncate(points.len() - usize::from(ahead_straight & straight));
+            break;
+        }
+        last_behind = behind.vertex;
+        back.push(behind.vertex);
     }
-    let (first, last) = (crossings[0], crossings[crossings.len() - 1]);
-    let start = points.len();
-    points.resize(start + crossings.len(), first);
-    let out = &mut points[start..];
-    let mut kept = 1;
-    for three in crossings.windows(3) {
-        out[kept] = three[1];
-        kept += usize::from(!on_axis_run(three[0], three[1], three[2]));
-    }
-    out[kept] = last;
-    points.truncate(start + kept + 1);
-}
-
-/// Whether `b` lies in the middle of a horizontal or vertical run from `a`
-/// to `c`.
-fn on_axis_run(a: Point, b: Point, c: Point) -> bool {
-    // `&` and `|`, not `&&` and `||`: no branches.
-    ((a[0] == b[0]) & (b[0] == c[0])) | ((a[1] == b[1]) & (b[1] == c[1]))
+    points.extend(back[1..].iter().rev());
+    debug_assert!(
+        points[first + 1][0] != start[0] || points[points.len() - 1][0] != start[0],
+        "a ring's first crossing is not in the middle of a vertical run"
+    );
+    rings.ends.push(points.len());
 }
 
 /// The rings without the points that lie on the straight line between
