@@ -443,6 +443,41 @@ impl Walk {
     }
 }
 
+/// One of the two walks along a ring, with the crossings it keeps.
+struct Tracer<'a> {
+    walk: Walk,
+    turns: &'a Turns,
+    /// The crossings kept so far, the walk's last one (`walk.vertex`) last.
+    kept: &'a mut Vec<Point>,
+    /// Whether the step to the last crossing went straight on.
+    straight: bool,
+}
+
+impl Tracer<'_> {
+    /// Steps to the next crossing and keeps it, unless it is the other
+    /// walk's last one: then the walks have met, and it returns false.
+    fn advance(&mut self, grid: &[u64], pending: &mut [u64], other: &mut Tracer) -> bool {
+        let straight = self.walk.step(grid, self.turns, pending);
+        self.drop_last_if_straight_on(straight);
+        self.straight = straight;
+        if self.walk.vertex == other.walk.vertex {
+            // This step joins the two walks' last crossings.
+            other.drop_last_if_straight_on(straight);
+            return false;
+        }
+        self.kept.push(self.walk.vertex);
+        true
+    }
+
+    /// Drops the last crossing when the step out of it, `straight` or
+    /// not, continues a straight step into it: it is in the middle of a run.
+    fn drop_last_if_straight_on(&mut self, straight: bool) {
+        // Without a branch: runs end where the boundary turns, which no
+        // predictor foresees.
+        self.kept.truncate(self.kept.len() - usize::from(self.straight & straight));
+    }
+}
+
 /// Follows the ring through the horizontal crossing to the right of grid
 /// point `point` with the inside on its left, taking its crossings off the
 /// `pending` ones, and adds it to `rings`, from that crossing on.
@@ -473,9 +508,6 @@ fn trace(
     // when the edge's left point is inside, south otherwise.
     let (inside, heading) = if grid.at(point) { (point, NORTH) } else { (point + 1, SOUTH) };
     let start = [2 * i as i64 + 1, 2 * j as i64];
-    let [forward, backward] = turns;
-    let mut ahead = Walk::new(inside, heading, start, forward);
-    let mut behind = Walk::new(inside, (heading + 2) % 4, start, backward);
     pending[point / 64] &= !(1 << (point % 64));
     let points = &mut rings.points;
     let first = points.len();
@@ -483,32 +515,17 @@ fn trace(
     // `back` holds the start too, as the crossing its walk comes from.
     back.clear();
     back.push(start);
-    // Whether each walk's last step went straight on (none has stepped into
-    // the start).
-    let (mut ahead_straight, mut behind_straight) = (false, false);
-    let mut last_behind = start;
-    let mut last_ahead;
-    loop {
-        let straight = ahead.step(&grid.bits, forward, pending);
-        points.truncate(points.len() - usize::from(ahead_straight & straight));
-        ahead_straight = straight;
-        if ahead.vertex == last_behind {
-            // The walks meet: this step joins their last crossings.
-            back.truncate(back.len() - usize::from(behind_straight & straight));
-            break;
-        }
-        last_ahead = ahead.vertex;
-        points.push(ahead.vertex);
-        let straight = behind.step(&grid.bits, backward, pending);
-        back.truncate(back.len() - usize::from(behind_straight & straight));
-        behind_straight = straight;
-        if behind.vertex == last_ahead {
-            points.truncate(points.len() - usize::from(ahead_straight & straight));
-            break;
-        }
-        last_behind = behind.vertex;
-        back.push(behind.vertex);
-    }
+    let [forward, backward] = turns;
+    // No step into the start went straight on (it is judged apart).
+    let mut ahead =
+        Tracer { walk: Walk::new(inside, heading, start, forward), turns: forward, kept: points, straight: false };
+    let mut behind = Tracer {
+        walk: Walk::new(inside, (heading + 2) % 4, start, backward),
+        turns: backward,
+        kept: back,
+        straight: false,
+    };
+    while ahead.advance(&grid.bits, pending, &mut behind) && behind.advance(&grid.bits, pending, &mut ahead) {}
     points.extend(back[1..].iter().rev());
     debug_assert!(
         points[first + 1][0] != start[0] || points[points.len() - 1][0] != start[0],
