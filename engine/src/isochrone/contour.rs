@@ -733,6 +733,49 @@ mod tests {
         }
     }
 
+    /// Every step of both walks against the marching-squares rule, in every
+    /// cell case: a boundary segment starts at an edge whose first corner
+    /// (counter-clockwise) is inside and second is not, and ends at the
+    /// next edge counter-clockwise where the inside begins again; the
+    /// forward walk follows it, the backward walk follows it back.
+    #[test]
+    fn each_step_follows_the_segment_of_its_cell() {
+        // Corners counter-clockwise from the bottom left, edge k from corner
+        // k to corner k + 1, and the middle of each edge in doubled units.
+        let corners = [[0, 0], [1, 0], [1, 1], [0, 1]];
+        let middles: [Point; 4] = [[1, 0], [2, 1], [1, 2], [0, 1]];
+        // The heading that enters the cell through each edge.
+        let entering = [NORTH, 2, SOUTH, 0];
+        let inside = |case: usize, corner: usize| case >> (corner % 4) & 1 == 1;
+        let segment_end = |case: usize, k: usize| (k + 1..k + 4).find(|&m| !inside(case, m) && inside(case, m + 1));
+        for case in 0..16 {
+            let mut grid = Inside::empty([0, 0], 1.0, [6, 6]);
+            let stride = grid.stride();
+            let index = |corner: usize| (2 + corners[corner][1]) * stride + 2 + corners[corner][0];
+            for corner in 0..4 {
+                grid.include(index(corner), inside(case, corner));
+            }
+            for k in (0..4).filter(|&k| inside(case, k) && !inside(case, k + 1)) {
+                let m = segment_end(case, k).expect("a segment starting at k ends somewhere") % 4;
+                let mut pending = vec![u64::MAX; grid.bits.len()];
+                // Forward, in through edge k with its inside corner k on the
+                // left: out through edge m, whose inside corner is m + 1.
+                let turns = Turns::new(stride, Side::Left);
+                let mut walk = Walk::new(index(k), entering[k], middles[k], &turns);
+                walk.step(&grid.bits, &turns, &mut pending);
+                assert_eq!(walk.vertex, middles[m], "case {case:04b}, forward from edge {k}");
+                assert_eq!(walk.inside, index((m + 1) % 4), "case {case:04b}, forward from edge {k}");
+                // Backward, in through edge m with its inside corner on the
+                // right: out through edge k, whose inside corner is k.
+                let turns = Turns::new(stride, Side::Right);
+                let mut walk = Walk::new(index((m + 1) % 4), entering[m], middles[m], &turns);
+                walk.step(&grid.bits, &turns, &mut pending);
+                assert_eq!(walk.vertex, middles[k], "case {case:04b}, backward from edge {m}");
+                assert_eq!(walk.inside, index(k), "case {case:04b}, backward from edge {m}");
+            }
+        }
+    }
+
     #[test]
     fn an_island_inside_a_hole_is_its_own_polygon() {
         let g = grid(&[".........", ".#######.", ".#.....#.", ".#..#..#.", ".#.....#.", ".#######.", "........."]);
