@@ -119,9 +119,10 @@ fn the_reached_network_covers_exactly_the_nodes_within_the_limit() {
             let limit = rng.random_range(600..6000);
             for direction in [Direction::Forward, Direction::Reverse] {
                 let reached = Reached::search(&engine, &[start], direction, limit, &mut space).unwrap();
+                let stretches = reached.stretches(&engine);
                 // Nodes the network reaches: road ends touched by a stretch in time.
                 let mut covered = vec![false; graph.node_count()];
-                for s in &reached.stretches {
+                for s in &stretches {
                     for (fraction, time) in [(s.from, s.time[0]), (s.to, s.time[1])] {
                         if time <= f64::from(limit) && (fraction == 0.0 || fraction == 1.0) {
                             covered[graph.road_ends(s.road)[usize::from(fraction == 1.0)] as usize] = true;
@@ -149,13 +150,8 @@ fn the_reached_network_covers_exactly_the_nodes_within_the_limit() {
                         anchored += edges.iter().filter(|&&e| graph.edge_road(e).0 != road).count();
                     }
                 }
-                assert_eq!(
-                    reached.stretches.iter().filter(|s| s.road != road).count(),
-                    anchored,
-                    "{name} {direction:?}"
-                );
-                let runs: Vec<RoadId> =
-                    reached.stretches.chunk_by(|a, b| a.road == b.road).map(|g| g[0].road).collect();
+                assert_eq!(stretches.iter().filter(|s| s.road != road).count(), anchored, "{name} {direction:?}");
+                let runs: Vec<RoadId> = stretches.chunk_by(|a, b| a.road == b.road).map(|g| g[0].road).collect();
                 let mut roads = runs.clone();
                 roads.sort_unstable();
                 roads.dedup();

@@ -33,8 +33,6 @@ mod raster;
 mod reached;
 mod road_cells;
 
-use std::borrow::Cow;
-
 use geo::{MultiLineString, MultiPolygon};
 
 use crate::engine::Engine;
@@ -45,6 +43,7 @@ use contour::Vertices;
 pub use raster::MAX_GRID_POINTS;
 use raster::TimeGrid;
 pub use reached::Stretch;
+use reached::{Gather, ReachedRoads, RoadGroup};
 pub use road_cells::RoadCells;
 
 /// Most contours in one request.
@@ -171,10 +170,8 @@ pub struct ContourNetwork {
 /// The roads one search reached within its largest contour.
 #[derive(Debug, Clone)]
 pub struct Reached {
-    /// Every reached stretch with its travel times, grouped by road.
-    pub stretches: Vec<Stretch>,
-    /// The limit of the search, deciseconds: every stretch is within it.
-    limit: u32,
+    /// The reached roads, most by their ends' times.
+    roads: ReachedRoads,
 }
 
 impl Reached {
@@ -193,33 +190,39 @@ impl Reached {
         let graph = &engine.graph;
         let sources: Vec<(u32, u32)> = starts.iter().flat_map(|s| snap_sources(graph, s, direction)).collect();
         space.run(graph, &sources, direction, limit);
-        Ok(Reached { stretches: reached::reached_stretches(graph, space, starts, direction, limit), limit })
+        let gather = Gather::suited(graph, space);
+        let roads = ReachedRoads::gather(graph, space, starts, direction, limit, &engine.road_cells, gather);
+        Ok(Reached { roads })
     }
 
-    /// The stretches reached within `limit` deciseconds (all of them, not
-    /// copied, from the search's own limit up).
-    fn within(&self, limit: u32) -> Cow<'_, [Stretch]> {
-        if limit >= self.limit {
-            return Cow::Borrowed(&self.stretches);
+    /// Every reached stretch with its travel times, grouped by road.
+    pub fn stretches(&self, engine: &Engine) -> Vec<Stretch> {
+        let mut all = Vec::new();
+        for group in self.roads.groups(&engine.graph, f64::INFINITY) {
+            all.extend_from_slice(&group.stretches());
         }
-        Cow::Owned(self.stretches.iter().filter_map(|s| s.within(f64::from(limit))).collect())
+        all
     }
 
     /// Road km reached within `limit` deciseconds, each road counted once.
     pub fn road_km(&self, engine: &Engine, limit: u32) -> f64 {
-        road_km_of(engine, &reached::road_groups(&self.stretches), &[limit])[0]
+        let limits = [limit];
+        let mut road_km = RoadKm::new(engine, &limits);
+        self.roads.groups(&engine.graph, f64::from(limit)).for_each(|group| road_km.add(&group));
+        road_km.km()[0]
     }
 
     /// The reached network for each contour.
     pub fn network(&self, engine: &Engine, contours: &Contours) -> Vec<ContourNetwork> {
+        let stretches = self.stretches(engine);
         contours
             .minutes()
             .iter()
             .zip(contours.limits())
             .map(|(&minutes, limit)| {
-                let merged = reached::merged_intervals(&self.stretches, f64::from(limit));
+                let merged = reached::merged_intervals(&stretches, f64::from(limit));
                 // The road km of the same merged stretches, summed road by
-                // road as `road_km_of` sums them.
+                // road as `RoadKm` sums them.
                 let metres = merged
                     .iter()
                     .fold(0.0, |sum, &(road, [lo, hi])| sum + (hi - lo) * engine.graph.road_length_m(road));
@@ -239,17 +242,16 @@ impl Reached {
         if !BUFFER_RANGE_M.contains(&buffer_m) {
             return Err(IsochroneError::BadBuffer(buffer_m));
         }
-        let within_max = self.within(contours.max_limit());
         let limits = contours.limits();
         let grid_limits: Vec<f64> = limits.iter().map(|&limit| f64::from(limit)).collect();
-        let groups = reached::road_groups(&within_max);
-        let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &groups, buffer_m, &grid_limits)?;
-        let road_km = road_km_of(engine, &groups, &limits);
+        // The road km are summed as the grid takes in each road.
+        let mut road_km = RoadKm::new(engine, &limits);
+        let grid = TimeGrid::build(engine, &self.roads, buffer_m, &grid_limits, |group| road_km.add(group))?;
         let projection = engine.roads.projection();
         Ok(contours
             .minutes()
             .iter()
-            .zip(road_km)
+            .zip(road_km.km())
             .enumerate()
             .map(|(k, (&minutes, road_km))| {
                 let (polygons, area_m2) =
@@ -260,25 +262,40 @@ impl Reached {
     }
 }
 
-/// Road km of `groups` (one per road) reached within each of `limits`
-/// (deciseconds), each road counted once. A road wholly reached within a
-/// limit adds the length of its span; the others have their stretches
-/// within it merged.
-fn road_km_of(engine: &Engine, groups: &[reached::RoadGroup], limits: &[u32]) -> Vec<f64> {
-    let mut metres = vec![0.0; limits.len()];
-    let mut merger = reached::Merger::default();
-    for group in groups {
-        let length = engine.graph.road_length_m(group.road);
-        for (sum, &limit) in metres.iter_mut().zip(limits) {
+/// Road km of road groups (one per road) reached within some limits
+/// (deciseconds), each road counted once, summed group by group. A road
+/// wholly reached within a limit adds the length of its span; the others
+/// have their stretches within it merged.
+struct RoadKm<'a> {
+    engine: &'a Engine,
+    limits: &'a [u32],
+    metres: Vec<f64>,
+    merger: reached::Merger,
+}
+
+impl<'a> RoadKm<'a> {
+    /// Nothing reached yet, within each of `limits`.
+    fn new(engine: &'a Engine, limits: &'a [u32]) -> RoadKm<'a> {
+        RoadKm { engine, limits, metres: vec![0.0; limits.len()], merger: reached::Merger::default() }
+    }
+
+    /// Adds the road of `group`.
+    fn add(&mut self, group: &RoadGroup) {
+        let length = self.engine.graph.road_length_m(group.road);
+        for (sum, &limit) in self.metres.iter_mut().zip(self.limits) {
             let limit = f64::from(limit);
             if group.reach.wholly_within(limit) {
                 *sum += (group.reach.span[1] - group.reach.span[0]) * length;
             } else {
-                merger.merge(group.stretches, limit, |_, [lo, hi]| *sum += (hi - lo) * length);
+                self.merger.merge(&group.stretches(), limit, |_, [lo, hi]| *sum += (hi - lo) * length);
             }
         }
     }
-    metres.into_iter().map(|m| m / 1000.0).collect()
+
+    /// The km within each limit.
+    fn km(&self) -> Vec<f64> {
+        self.metres.iter().map(|m| m / 1000.0).collect()
+    }
 }
 
 /// The area within `buffer_m` of some road stretches (road, fraction
@@ -295,7 +312,8 @@ pub fn area_around(
     let mut all: Vec<Stretch> =
         stretches.iter().map(|&(road, [from, to])| Stretch { road, from, to, time: [0.0, 0.0] }).collect();
     all.sort_by_key(|s| s.road);
-    let grid = TimeGrid::build(&engine.roads, &engine.road_cells, &reached::road_groups(&all), buffer_m, &[0.0])?;
+    let roads = ReachedRoads::listed(all, Direction::Forward, 0.0);
+    let grid = TimeGrid::build(engine, &roads, buffer_m, &[0.0], |_| {})?;
     let projection = engine.roads.projection();
     let (polygons, area_m2) = contour::polygons(&grid.inside(0), Vertices::Corners, |p| projection.unproject(p));
     Ok((polygons, area_m2 / 1e6))

@@ -28,8 +28,10 @@ use std::ops::Range;
 
 use super::IsochroneError;
 use super::contour::Inside;
-use super::reached::{RoadGroup, RoadReach, Stretch, greater, lesser};
-use super::road_cells::{CellSpan, RoadCells, Visit, visits_of};
+use super::reached::{ReachedRoads, RoadGroup, RoadReach, Stretch, greater, lesser};
+use super::road_cells::{CellSpan, RoadCells, Visits, visits_of, within_reach};
+use crate::engine::Engine;
+use crate::graph::RoadId;
 use crate::snap::RoadIndex;
 
 /// Grid points at most (4.5 MB for each grid of one bit per point; a
@@ -115,96 +117,115 @@ fn contours_meeting(reach: &RoadReach, limits: &[f64]) -> (Option<usize>, bool) 
     (inside_from, below > 0 && limits[below - 1] as f32 >= earliest as f32)
 }
 
-/// The part of `range` (a road's visits in `visits`, in order along it)
-/// that a road's stretches of `reach` may reach: all of it for a wholly
-/// reached road, the common case.
-#[inline]
-fn within_reach(visits: &[Visit], range: Range<usize>, reach: &RoadReach) -> Range<usize> {
-    if reach.end_to_end() {
-        return range;
-    }
-    let [lo, hi] = reach.span;
-    let road = &visits[range.clone()];
-    // Those that end before `lo` or start after `hi` are out of reach.
-    let first = road.partition_point(|v| v.to < lo);
-    let last = first + road[first..].partition_point(|v| v.from <= hi);
-    range.start + first..range.start + last
-}
-
-/// The visits of each group's road, as ranges of one array road after
+/// The visits of each reached road, as ranges of one array road after
 /// road: the engine's cached visits, or visits worked out for a spacing
 /// other than the cached one.
-enum GroupVisits<'a> {
+enum RoadVisits<'a> {
     /// The engine's, for the default buffer.
     Known(&'a RoadCells),
-    /// Worked out for this request: the road of the `k`-th group has
+    /// Worked out for this request: the `k`-th reached road has
     /// `visits[ends[k - 1]..ends[k]]`.
-    Worked { visits: Vec<Visit>, ends: Vec<usize> },
+    Worked { visits: Visits, ends: Vec<usize> },
 }
 
-impl GroupVisits<'_> {
-    /// The visits of the roads of `groups` at `spacing`, cached in `known`
-    /// when its spacing is that.
-    fn new<'a>(roads: &RoadIndex, known: &'a RoadCells, groups: &[RoadGroup], spacing: f64) -> GroupVisits<'a> {
+impl RoadVisits<'_> {
+    /// The visits of `roads` at `spacing`, cached in `known` when its
+    /// spacing is that.
+    fn new<'a>(
+        index: &RoadIndex,
+        known: &'a RoadCells,
+        roads: impl Iterator<Item = RoadId>,
+        spacing: f64,
+    ) -> RoadVisits<'a> {
         if known.spacing() == spacing {
-            return GroupVisits::Known(known);
+            return RoadVisits::Known(known);
         }
-        let (mut visits, mut ends) = (Vec::new(), Vec::with_capacity(groups.len()));
-        for group in groups {
-            visits_of(roads, group.road, spacing, &mut visits);
+        let (mut visits, mut ends) = (Visits::default(), Vec::new());
+        for road in roads {
+            visits_of(index, road, spacing, &mut visits);
             ends.push(visits.len());
         }
-        GroupVisits::Worked { visits, ends }
+        RoadVisits::Worked { visits, ends }
     }
 
     /// The array the ranges index.
-    fn all(&self) -> &[Visit] {
+    fn all(&self) -> &Visits {
         match self {
-            GroupVisits::Known(known) => known.visits(),
-            GroupVisits::Worked { visits, .. } => visits,
+            RoadVisits::Known(known) => known.visits(),
+            RoadVisits::Worked { visits, .. } => visits,
         }
     }
 
-    /// Where the visits of the `k`-th group's road are.
+    /// Where the visits of the `k`-th reached road, `road`, are.
     #[inline]
-    fn range(&self, k: usize, group: &RoadGroup) -> Range<usize> {
+    fn range(&self, k: usize, road: RoadId) -> Range<usize> {
         match self {
-            GroupVisits::Known(known) => known.range(group.road),
-            GroupVisits::Worked { ends, .. } => k.checked_sub(1).map_or(0, |before| ends[before])..ends[k],
+            RoadVisits::Known(known) => known.range(road),
+            RoadVisits::Worked { ends, .. } => k.checked_sub(1).map_or(0, |before| ends[before])..ends[k],
         }
     }
 
-    /// The cells the `k`-th group reaches.
+    /// The cells the whole of the `k`-th reached road, `road`, passes
+    /// through.
+    fn whole_span(&self, k: usize, road: RoadId) -> CellSpan {
+        match self {
+            RoadVisits::Known(known) => known.span(road),
+            RoadVisits::Worked { .. } => CellSpan::of(&self.all().cells[self.range(k, road)]),
+        }
+    }
+
+    /// The cells the `k`-th reached road's `group` reaches.
     fn reach_span(&self, k: usize, group: &RoadGroup) -> CellSpan {
         match self {
-            // A wholly reached road's are known.
-            GroupVisits::Known(known) if group.reach.end_to_end() => known.span(group.road),
-            _ => CellSpan::of(&self.all()[within_reach(self.all(), self.range(k, group), &group.reach)]),
+            RoadVisits::Known(known) => known.reach_span(group.road, &group.reach),
+            RoadVisits::Worked { visits, .. } if !group.reach.end_to_end() => {
+                CellSpan::of(&visits.cells[within_reach(&visits.parts, self.range(k, group.road), &group.reach)])
+            }
+            RoadVisits::Worked { .. } => self.whole_span(k, group.road),
         }
     }
 }
 
 impl TimeGrid {
-    /// Rasterizes the stretches of `groups` (one per road) for a buffer of
-    /// `buffer_m` metres, with the road visits of `known` when their spacing
+    /// Rasterizes the roads of one search, `reached`, for a buffer of
+    /// `buffer_m` metres, with the engine's road visits when their spacing
     /// is the one needed, for the contours of `limits` (deciseconds,
-    /// ascending).
+    /// ascending), and calls `visit` with each road's group as it takes it
+    /// in (to sum road km in the same pass).
     ///
     /// A road whose stretches leave no gap and all end within a contour is
     /// inside it wherever it goes: its cells are marked without a time (for
     /// a single contour, nearly every road). The cells of a road that a
     /// contour cuts through are listed with their exact times.
     pub fn build(
-        roads: &RoadIndex,
-        known: &RoadCells,
-        groups: &[RoadGroup],
+        engine: &Engine,
+        reached: &ReachedRoads,
         buffer_m: f64,
         limits: &[f64],
+        mut visit: impl FnMut(&RoadGroup),
     ) -> Result<TimeGrid, IsochroneError> {
-        let spacing = spacing_for(buffer_m);
-        let visits = GroupVisits::new(roads, known, groups, spacing);
-        let each = || groups.iter().enumerate();
-        let span = each().fold(CellSpan::EMPTY, |span, (k, group)| span.union(visits.reach_span(k, group)));
+        let (graph, spacing) = (&engine.graph, spacing_for(buffer_m));
+        let largest = limits.last().copied().unwrap_or(0.0);
+        let roads = || reached.entries().map(|entry| entry.road());
+        let visits = RoadVisits::new(&engine.roads, &engine.road_cells, roads(), spacing);
+        // Roads reached from both ends span their whole road: only the
+        // others need their stretches worked out to find their span.
+        // The gather worked out the span of the cached cells the search
+        // reached; other limits and other spacings need it worked out here.
+        let span = match (&visits, reached.span(largest)) {
+            (RoadVisits::Known(_), Some(span)) => span,
+            _ => {
+                let mut span = CellSpan::EMPTY;
+                reached.for_each_entry(|k, entry| {
+                    span = span.union(if reached.surely_whole(&entry, largest) {
+                        visits.whole_span(k, entry.road())
+                    } else {
+                        visits.reach_span(k, &reached.group(graph, entry, largest))
+                    })
+                });
+                span
+            }
+        };
         if span.min[0] > span.max[0] {
             return Err(IsochroneError::NoStart);
         }
@@ -222,41 +243,44 @@ impl TimeGrid {
         // a search that reached most roads, nearly all of them) are settled
         // in one run.
         let mut run: Option<(usize, Range<usize>)> = None;
-        for (k, group) in each() {
+        reached.for_each_entry(|k, entry| {
+            let group = reached.group(graph, entry, largest);
             let (inside_from, timed) = contours_meeting(&group.reach, limits);
-            let range = within_reach(all, visits.range(k, group), &group.reach);
+            let range = within_reach(&all.parts, visits.range(k, group.road), &group.reach);
             if let Some(contour) = inside_from {
                 match &mut run {
                     Some((same, settled)) if *same == contour && settled.end == range.start => settled.end = range.end,
                     _ => {
                         if let Some((contour, settled)) = run.replace((contour, range.clone())) {
-                            grid.settle(contour, &all[settled]);
+                            grid.settle(contour, &all.cells[settled]);
                         }
                     }
                 }
             }
-            let visits = &all[range];
             // Roads inside wherever they go need no lines (nearly all, for
             // one contour); a road reached along one stretch or from both
             // ends has its lines unrolled, held in registers.
-            match group.stretches {
-                _ if !timed => {}
-                [a] => {
-                    let a = Line::of(a);
-                    grid.list(visits, |from, to| earliest(&[a], from, to));
-                }
-                [a, b] => {
-                    let (a, b) = (Line::of(a), Line::of(b));
-                    grid.list(visits, |from, to| earliest(&[a, b], from, to));
-                }
-                stretches => {
-                    let lines: Vec<Line> = stretches.iter().map(Line::of).collect();
-                    grid.list(visits, |from, to| earliest(&lines, from, to));
+            if timed {
+                let (cells, parts) = (&all.cells[range.clone()], &all.parts[range]);
+                match &*group.stretches() {
+                    [a] => {
+                        let a = Line::of(a);
+                        grid.list(cells, parts, |from, to| earliest(&[a], from, to));
+                    }
+                    [a, b] => {
+                        let (a, b) = (Line::of(a), Line::of(b));
+                        grid.list(cells, parts, |from, to| earliest(&[a, b], from, to));
+                    }
+                    stretches => {
+                        let lines: Vec<Line> = stretches.iter().map(Line::of).collect();
+                        grid.list(cells, parts, |from, to| earliest(&lines, from, to));
+                    }
                 }
             }
-        }
+            visit(&group);
+        });
         if let Some((contour, settled)) = run {
-            grid.settle(contour, &all[settled]);
+            grid.settle(contour, &all.cells[settled]);
         }
         grid.take_in_smaller_contours();
         Ok(grid)
@@ -326,22 +350,23 @@ impl TimeGrid {
         })
     }
 
-    /// Marks the cell of each visit as reached within contour `contour` and
-    /// the larger ones.
-    fn settle(&mut self, contour: usize, visits: &[Visit]) {
+    /// Marks each of `cells` as reached within contour `contour` and the
+    /// larger ones.
+    fn settle(&mut self, contour: usize, cells: &[[i32; 2]]) {
         let layer = self.settled[contour].get_or_insert_with(|| self.empty.clone());
         let at = CellIndex::of(layer);
-        layer.include_all(visits.iter().map(|v| at.index(v.cell)));
+        layer.include_all(cells.iter().map(|&cell| at.index(cell)));
     }
 
-    /// Lists the cell of each visit with the earliest time of its stretch
-    /// of road, `earliest(from, to)`, where that is finite.
-    fn list(&mut self, visits: &[Visit], earliest: impl Fn(f64, f64) -> f64) {
+    /// Lists each of `cells` with the earliest time of the stretch of road
+    /// inside it, from fraction `parts[k][0]` to `parts[k][1]`:
+    /// `earliest(from, to)`, where that is finite.
+    fn list(&mut self, cells: &[[i32; 2]], parts: &[[f64; 2]], earliest: impl Fn(f64, f64) -> f64) {
         let at = CellIndex::of(&self.empty);
-        for v in visits {
-            let t = earliest(v.from, v.to);
+        for (&cell, &[from, to]) in cells.iter().zip(parts) {
+            let t = earliest(from, to);
             if t.is_finite() {
-                let index = at.index(v.cell) as u32;
+                let index = at.index(cell) as u32;
                 self.timed.push((index, t as f32));
             }
         }
@@ -384,7 +409,7 @@ mod tests {
     fn grid_of(nx: usize, ny: usize, marks: &[([i32; 2], f64)], limits: &[f64]) -> TimeGrid {
         let mut grid = TimeGrid::empty(Inside::empty([0, 0], 1.0, [nx, ny]), limits);
         for &(cell, t) in marks {
-            grid.list(&[Visit { cell, from: 0.0, to: 1.0 }], |_, _| t);
+            grid.list(&[cell], &[[0.0, 1.0]], |_, _| t);
         }
         grid
     }
@@ -431,14 +456,13 @@ mod tests {
 
     #[test]
     fn settled_cells_are_inside_their_contour_and_the_larger_and_listed_ones_from_their_time() {
-        let visit = |cell| [Visit { cell, from: 0.0, to: 1.0 }];
         let limits = [0.0, 6.5, 7.0];
         let mut grid = TimeGrid::empty(Inside::empty([0, 0], 1.0, [24, 12]), &limits);
-        grid.settle(0, &visit([5, 5]));
-        grid.settle(1, &visit([10, 5]));
+        grid.settle(0, &[[5, 5]]);
+        grid.settle(1, &[[10, 5]]);
         grid.take_in_smaller_contours();
-        grid.list(&visit([16, 5]), |_, _| 7.0);
-        grid.list(&visit([16, 6]), |_, _| f64::INFINITY);
+        grid.list(&[[16, 5]], &[[0.0, 1.0]], |_, _| 7.0);
+        grid.list(&[[16, 6]], &[[0.0, 1.0]], |_, _| f64::INFINITY);
         assert_eq!(grid.timed.len(), 1, "an unreached cell is not listed");
         for (contour, limit) in limits.into_iter().enumerate() {
             let inside = grid.inside(contour);

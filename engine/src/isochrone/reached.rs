@@ -2,6 +2,7 @@
 //! with the travel time at each end, partly reached edges cut at the exact
 //! point.
 
+use super::road_cells::{CellSpan, RoadCells};
 use crate::graph::{EdgeId, Graph, NodeId, RoadId};
 use crate::search::{Direction, SearchSpace};
 use crate::snap::Snap;
@@ -9,7 +10,7 @@ use crate::snap::Snap;
 /// A stretch of one road between two fractions of its length, along which
 /// the travel time changes linearly from `time[0]` to `time[1]` (in
 /// deciseconds; `from` may be greater than `to`).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Stretch {
     /// The road.
     pub road: RoadId,
@@ -46,125 +47,370 @@ impl Stretch {
     }
 }
 
-/// A search that reached at least one node in this many has its stretches
-/// gathered road by road: looking at every road once then costs less than
-/// looking at each reached node's roads (once from each end).
-const BY_ROADS_SHARE: usize = 3;
-
-/// How [`reached_stretches`] finds the reached edges.
+/// A road the search reached, and the time at each of its ends from which
+/// a stretch of it was reached: forward, an end the search reached with an
+/// edge of the road leaving it; reverse, one with an edge entering it. The
+/// stretches follow from these times, the edges' times and the search's
+/// limit, so they need not be stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Gather {
-    /// Every road, once, in id order (ids follow the roads' lower end node).
-    ByRoads,
-    /// The edges of each reached node, the nodes in id order.
-    ByNodes,
+pub struct RoadTimes {
+    /// The road.
+    pub road: RoadId,
+    /// The time at the road's first and last end, deciseconds, or
+    /// [`NO_TIME`] where no stretch starts.
+    pub at: [u32; 2],
+    /// When each stretch runs the whole of its edge within the search's
+    /// limit (the road is then reached whole, without a gap), the latest
+    /// time at an edge's far end; otherwise [`NO_TIME`].
+    pub latest: u32,
 }
 
-/// Every stretch reached within `limit` by the search just run in `space`
-/// from `starts` in `direction`: the roads around each start point, and
-/// every edge leaving (forward) or entering (reverse) a reached node, cut
-/// where the limit runs out. The stretches come grouped by road, roads in
-/// about the order of their nodes (so near roads are near in the list; the
-/// exact order depends on how they were gathered, the set does not).
-///
-/// Grouping needs no sort: the edges come road by road when the search
-/// reached a good share of the graph ([`BY_ROADS_SHARE`]), and otherwise
-/// node by node, each road's edges (at most one from each end) when its
-/// first reached end comes up. Start roads, which have more, go last.
-pub fn reached_stretches(
-    graph: &Graph,
-    space: &SearchSpace,
-    starts: &[Snap],
-    direction: Direction,
-    limit: u32,
-) -> Vec<Stretch> {
-    let gather =
-        if space.reached().len() * BY_ROADS_SHARE >= graph.node_count() { Gather::ByRoads } else { Gather::ByNodes };
-    gathered_stretches(graph, space, starts, direction, limit, gather)
-}
-
-/// [`reached_stretches`], gathered as `gather` says.
-fn gathered_stretches(
-    graph: &Graph,
-    space: &SearchSpace,
-    starts: &[Snap],
-    direction: Direction,
-    limit: u32,
-    gather: Gather,
-) -> Vec<Stretch> {
-    let limit = f64::from(limit);
-    let mut start_roads: Vec<RoadId> = starts.iter().map(|s| s.road).collect();
-    start_roads.sort_unstable();
-    start_roads.dedup();
-    let mut on_start_roads = Vec::new();
-    for snap in starts {
-        start_stretches(graph, snap, direction, limit, &mut on_start_roads);
+impl RoadTimes {
+    /// Whether the road's stretches reach all of it, known from the times
+    /// alone: it is reached from both ends, or each stretch runs the whole
+    /// of its edge.
+    fn whole(&self) -> bool {
+        (self.at[0] != NO_TIME && self.at[1] != NO_TIME) || self.latest != NO_TIME
     }
-    // The stretch along an edge of `road` (against its geometry when
-    // `reversed`) taking `time`, from its end reached at `t_node`: from the
-    // edge's tail (forward) or to its head (reverse).
-    let toward_node = direction == Direction::Reverse;
-    let stretch = |road: RoadId, reversed: bool, time: u32, t_node: u32| {
-        let (budget, time, t_node) = (limit - f64::from(t_node), f64::from(time), f64::from(t_node));
-        // The share of the edge within the budget (most edges are wholly
-        // reached: no division), and its fractions from the edge's tail.
-        let (share, far_time) = if budget >= time { (1.0, t_node + time) } else { (budget / time, t_node + budget) };
-        let (from, to, times) =
-            if toward_node { (1.0 - share, 1.0, [far_time, t_node]) } else { (0.0, share, [t_node, far_time]) };
-        let road_fraction = |g: f64| if reversed { 1.0 - g } else { g };
-        Stretch { road, from: road_fraction(from), to: road_fraction(to), time: times }
-    };
-    // One stretch per edge leaving (entering) a reached node.
-    let capacity: usize = match direction {
-        Direction::Forward => space.reached().iter().map(|&n| graph.out_edges(n).len()).sum(),
-        Direction::Reverse => space.reached().iter().map(|&n| graph.in_arcs(n).len()).sum(),
-    };
-    // (Room for the start roads' stretches too: they are appended last.)
-    let mut stretches = Vec::with_capacity(capacity + on_start_roads.len());
-    let push = |road: RoadId, reversed: bool, time: u32, t_node: u32| {
-        let out = if start_roads.binary_search(&road).is_ok() { &mut on_start_roads } else { &mut stretches };
-        out.push(stretch(road, reversed, time, t_node));
-    };
-    match gather {
-        Gather::ByRoads => edges_by_roads(graph, space, direction, push),
-        Gather::ByNodes => edges_by_nodes(graph, space, direction, push),
-    }
-    on_start_roads.sort_by_key(|s| s.road);
-    stretches.append(&mut on_start_roads);
-    stretches
-}
 
-/// Calls `push(road, reversed, time, t_end)` for every edge (of `road`,
-/// against its geometry when `reversed`, taking `time`) whose tail
-/// (forward) or head (reverse) the search reached at `t_end`, road by road.
-fn edges_by_roads(
-    graph: &Graph,
-    space: &SearchSpace,
-    direction: Direction,
-    mut push: impl FnMut(RoadId, bool, u32, u32),
-) {
-    for road in 0..graph.road_count() as RoadId {
-        let [first, last] = graph.road_ends(road);
-        let [along, against] = graph.road_edges(road);
-        let (along_end, against_end) = match direction {
-            Direction::Forward => (first, last),
-            Direction::Reverse => (last, first),
-        };
-        for (edge, end, reversed) in [(along, along_end, false), (against, against_end, true)] {
-            if let (Some(edge), Some(t_end)) = (edge, space.time(end)) {
-                push(road, reversed, graph.time(edge), t_end);
+    /// The road with the times `at` of its ends and `far`, the time at the
+    /// far end of the edge from each end that has one, for a search up to
+    /// `limit` deciseconds.
+    fn new(road: RoadId, at: [u32; 2], far: [Option<u32>; 2], limit: u32) -> RoadTimes {
+        let mut latest = 0;
+        for (&t_end, far) in at.iter().zip(far) {
+            match far {
+                _ if t_end == NO_TIME => {}
+                Some(far) if far <= limit => latest = latest.max(far),
+                _ => latest = NO_TIME,
             }
+        }
+        RoadTimes { road, at, latest }
+    }
+}
+
+/// The time of a road end from which no stretch starts.
+pub const NO_TIME: u32 = u32::MAX;
+
+/// The roads one search reached: the start points' own roads with their
+/// stretches listed, every other road by its ends' times.
+#[derive(Debug, Clone)]
+pub struct ReachedRoads {
+    /// The reached roads but the start roads, in about the order of their
+    /// nodes.
+    ends: Vec<RoadTimes>,
+    /// The stretches of the start roads, grouped by road, roads in id order.
+    listed: Vec<Stretch>,
+    /// The direction of the search.
+    direction: Direction,
+    /// The limit of the search, deciseconds.
+    limit: f64,
+    /// The span of the cells of the engine's cached lattice the stretches
+    /// pass through, when the gather worked it out.
+    span: Option<CellSpan>,
+}
+
+/// One reached road as [`ReachedRoads`] holds it.
+#[derive(Debug, Clone, Copy)]
+pub enum RoadEntry<'a> {
+    /// A road known by its ends' times.
+    Ends(RoadTimes),
+    /// A road with its stretches listed (a start road, or any road of a
+    /// given list of stretches).
+    Listed(&'a [Stretch]),
+}
+
+impl RoadEntry<'_> {
+    /// The road.
+    pub fn road(&self) -> RoadId {
+        match self {
+            RoadEntry::Ends(times) => times.road,
+            RoadEntry::Listed(stretches) => stretches[0].road,
         }
     }
 }
 
-/// The calls of [`edges_by_roads`], reached node by reached node in id
-/// order, a road's edges together when its first reached end comes up.
-fn edges_by_nodes(
+/// A search that reached at least one node in this many has its roads
+/// gathered road by road: looking at every road once then costs less than
+/// looking at each reached node's roads (once from each end).
+const BY_ROADS_SHARE: usize = 3;
+
+/// How [`ReachedRoads::gather`] finds the reached roads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gather {
+    /// Every road, once, in id order (ids follow the roads' lower end node).
+    ByRoads,
+    /// The roads of each reached node, the nodes in id order, each road
+    /// when its first reached end comes up.
+    ByNodes,
+}
+
+impl Gather {
+    /// The way that costs less for the search just run in `space`: road
+    /// by road when it reached a good share of the graph
+    /// ([`BY_ROADS_SHARE`]), node by node otherwise.
+    pub fn suited(graph: &Graph, space: &SearchSpace) -> Gather {
+        if space.reached().len() * BY_ROADS_SHARE >= graph.node_count() { Gather::ByRoads } else { Gather::ByNodes }
+    }
+}
+
+impl ReachedRoads {
+    /// Every road reached within `limit` by the search just run in `space`
+    /// from `starts` in `direction`, with the span of the cells of `cells`
+    /// its stretches pass through: the roads around each start point, and
+    /// every road with an edge leaving (forward) or entering (reverse) a
+    /// reached node. The roads come in about the order of their nodes (so
+    /// near roads are near in the list; the exact order depends on how they
+    /// were gathered, the set does not), the start roads last.
+    ///
+    /// The roads come road by road or node by node, as `gather` says
+    /// ([`Gather::suited`] says which costs less).
+    pub fn gather(
+        graph: &Graph,
+        space: &SearchSpace,
+        starts: &[Snap],
+        direction: Direction,
+        limit: u32,
+        cells: &RoadCells,
+        gather: Gather,
+    ) -> ReachedRoads {
+        let mut reached =
+            ReachedRoads { ends: Vec::new(), listed: Vec::new(), direction, limit: f64::from(limit), span: None };
+        let mut start_roads: Vec<RoadId> = starts.iter().map(|s| s.road).collect();
+        start_roads.sort_unstable();
+        start_roads.dedup();
+        for snap in starts {
+            start_stretches(graph, snap, direction, reached.limit, &mut reached.listed);
+        }
+        let mut ends = Vec::with_capacity(match gather {
+            Gather::ByRoads => graph.road_count(),
+            Gather::ByNodes => 2 * space.reached().len(),
+        });
+        // The span of the roads reached whole is taken as they come; the
+        // others (at the reach's edge) have their stretches worked out after.
+        let (mut span, mut partly) = (CellSpan::EMPTY, Vec::new());
+        let mut push = |times: RoadTimes| {
+            if start_roads.binary_search(&times.road).is_ok() {
+                let (derived, n) = reached.stretches_from_ends(graph, times, reached.limit);
+                reached.listed.extend_from_slice(&derived[..n]);
+                return;
+            }
+            if times.whole() {
+                span = span.union(cells.span(times.road));
+            } else {
+                partly.push(ends.len());
+            }
+            ends.push(times);
+        };
+        match gather {
+            Gather::ByRoads => roads_by_roads(graph, space, direction, limit, &mut push),
+            Gather::ByNodes => roads_by_nodes(graph, space, direction, limit, &mut push),
+        }
+        reached.ends = ends;
+        reached.listed.sort_by_key(|s| s.road);
+        let partly = partly.into_iter().map(|k| RoadEntry::Ends(reached.ends[k]));
+        let listed = reached.listed.chunk_by(|a, b| a.road == b.road).map(RoadEntry::Listed);
+        for entry in partly.chain(listed) {
+            let group = reached.group(graph, entry, reached.limit);
+            span = span.union(cells.reach_span(group.road, &group.reach));
+        }
+        reached.span = Some(span);
+        reached
+    }
+
+    /// The span of the cells of the engine's cached lattice that the
+    /// stretches within `limit` pass through, when the gather worked it
+    /// out: for limits from the search's own up.
+    pub fn span(&self, limit: f64) -> Option<CellSpan> {
+        self.span.filter(|_| limit >= self.limit)
+    }
+
+    /// The roads of `stretches` (grouped by road), listed as they are, for
+    /// a search in `direction` up to `limit` deciseconds.
+    pub fn listed(stretches: Vec<Stretch>, direction: Direction, limit: f64) -> ReachedRoads {
+        debug_assert!(grouped_by_road(&stretches), "stretches are grouped by road");
+        ReachedRoads { ends: Vec::new(), listed: stretches, direction, limit, span: None }
+    }
+
+    /// Every reached road, in the order of the gather.
+    pub fn entries(&self) -> impl Iterator<Item = RoadEntry<'_>> {
+        let listed = self.listed.chunk_by(|a, b| a.road == b.road).map(RoadEntry::Listed);
+        self.ends.iter().map(|&times| RoadEntry::Ends(times)).chain(listed)
+    }
+
+    /// Whether the stretches of `entry` within `limit` reach the whole of
+    /// its road, known without working them out: a road reached from both
+    /// ends within the search's own limit.
+    pub fn surely_whole(&self, entry: &RoadEntry, limit: f64) -> bool {
+        match entry {
+            RoadEntry::Ends(times) => {
+                (times.whole() && limit >= self.limit) || ReachedRoads::edge_to_edge(*times, limit).is_some()
+            }
+            RoadEntry::Listed(_) => false,
+        }
+    }
+
+    /// What the stretches of `entry` (cut) within `limit` reach, with the
+    /// means to work them out. (Inlined: it runs once per reached road in
+    /// the passes of a polygon. Each way builds the group in place, so that
+    /// it is never copied from one place on the stack to another.)
+    #[inline(always)]
+    pub fn group<'a>(&'a self, graph: &'a Graph, entry: RoadEntry<'a>, limit: f64) -> RoadGroup<'a> {
+        match entry {
+            RoadEntry::Ends(times) => match ReachedRoads::edge_to_edge(times, limit) {
+                Some(earliest_latest) => RoadGroup {
+                    road: times.road,
+                    reach: RoadReach { span: [0.0, 1.0], times: earliest_latest.map(f64::from), gapless: true },
+                    source: Source::Ends(times),
+                    limit,
+                    roads: self,
+                    graph,
+                },
+                None => self.group_of_ends(graph, times, limit),
+            },
+            RoadEntry::Listed(listed) => self.group_of_listed(graph, listed, limit),
+        }
+    }
+
+    /// [`ReachedRoads::group`] of a road known by its ends' times, worked
+    /// out from its stretches.
+    #[inline(never)]
+    fn group_of_ends<'a>(&'a self, graph: &'a Graph, times: RoadTimes, limit: f64) -> RoadGroup<'a> {
+        let (few, n) = self.stretches_from_ends(graph, times, limit);
+        let reach = RoadReach::of(&few[..n]);
+        RoadGroup { road: times.road, reach, source: Source::Ends(times), limit, roads: self, graph }
+    }
+
+    /// [`ReachedRoads::group`] of a road with its stretches listed.
+    #[inline(never)]
+    fn group_of_listed<'a>(&'a self, graph: &'a Graph, listed: &'a [Stretch], limit: f64) -> RoadGroup<'a> {
+        let (reach, source) = if limit >= self.limit {
+            (RoadReach::of(listed), Source::Listed(listed))
+        } else {
+            let cut: Vec<Stretch> = listed.iter().filter_map(|s| s.within(limit)).collect();
+            (RoadReach::of(&cut), Source::Cut(cut))
+        };
+        RoadGroup { road: listed[0].road, reach, source, limit, roads: self, graph }
+    }
+
+    /// Every reached road's stretches within `limit`, with what they reach,
+    /// one group per entry (with no stretch where none is within it).
+    pub fn groups<'a>(&'a self, graph: &'a Graph, limit: f64) -> impl Iterator<Item = RoadGroup<'a>> {
+        self.entries().map(move |entry| self.group(graph, entry, limit))
+    }
+
+    /// Calls `take(k, entry)` with every reached road, `k` counting them in
+    /// the order of the gather: [`ReachedRoads::entries`] as two plain
+    /// loops, which the passes of a polygon run fastest.
+    #[inline(always)]
+    pub fn for_each_entry<'a>(&'a self, mut take: impl FnMut(usize, RoadEntry<'a>)) {
+        for (k, &times) in self.ends.iter().enumerate() {
+            take(k, RoadEntry::Ends(times));
+        }
+        for (k, listed) in self.listed.chunk_by(|a, b| a.road == b.road).enumerate() {
+            take(self.ends.len() + k, RoadEntry::Listed(listed));
+        }
+    }
+
+    /// The earliest and latest times of a road known by its ends' times
+    /// when each of its stretches runs the whole of its edge within `limit`
+    /// (and the search's limit): it then reaches the whole road without a
+    /// gap, from the earliest time at an end to the latest at an edge's far
+    /// end. In whole deciseconds, with none of the stretches' fractions:
+    /// [`RoadReach::of`] those stretches says the same. `None` when a
+    /// stretch stops short.
+    #[inline(always)]
+    fn edge_to_edge(times: RoadTimes, limit: f64) -> Option<[u32; 2]> {
+        let earliest = times.at[0].min(times.at[1]);
+        (times.latest != NO_TIME && f64::from(times.latest) <= limit).then_some([earliest, times.latest])
+    }
+
+    /// Which edge of a road (0 along it, 1 against it) a stretch from its
+    /// end `end` (0 its first, 1 its last) runs along: forward, the edge
+    /// leaving that end; reverse, the edge entering it.
+    #[inline]
+    fn edge_from(&self, end: usize) -> usize {
+        if self.direction == Direction::Forward { end } else { 1 - end }
+    }
+
+    /// The stretches of a road known by its ends' times (at most two, the
+    /// first `n` of the array), cut within `limit`.
+    #[inline]
+    fn stretches_from_ends(&self, graph: &Graph, times: RoadTimes, limit: f64) -> ([Stretch; 2], usize) {
+        let edges = graph.road_edges(times.road);
+        let mut few = [Stretch::default(); 2];
+        let mut n = 0;
+        for (end, &t_end) in times.at.iter().enumerate() {
+            let which = self.edge_from(end);
+            if let (Some(edge), true) = (edges[which], t_end != NO_TIME) {
+                let stretch = edge_stretch(times.road, which == 1, graph.time(edge), t_end, self.limit, self.direction);
+                if let Some(within) = stretch.within(limit) {
+                    few[n] = within;
+                    n += 1;
+                }
+            }
+        }
+        (few, n)
+    }
+}
+
+/// The stretch along an edge of `road` (against its geometry when
+/// `reversed`) taking `time`, from its end reached at `t_node` (the edge's
+/// tail, forward; its head, reverse), cut where `limit` runs out.
+#[inline]
+fn edge_stretch(road: RoadId, reversed: bool, time: u32, t_node: u32, limit: f64, direction: Direction) -> Stretch {
+    let (budget, time, t_node) = (limit - f64::from(t_node), f64::from(time), f64::from(t_node));
+    // The share of the edge within the budget (most edges are wholly
+    // reached: no division), and its fractions from the edge's tail.
+    let (share, far_time) = if budget >= time { (1.0, t_node + time) } else { (budget / time, t_node + budget) };
+    let (from, to, times) = match direction {
+        Direction::Reverse => (1.0 - share, 1.0, [far_time, t_node]),
+        Direction::Forward => (0.0, share, [t_node, far_time]),
+    };
+    let road_fraction = |g: f64| if reversed { 1.0 - g } else { g };
+    Stretch { road, from: road_fraction(from), to: road_fraction(to), time: times }
+}
+
+/// The end of its road (0 its first, 1 its last) that the stretch along an
+/// edge starts from: the edge's tail forward, its head reverse, the edge
+/// running along the road or against it when `reversed`.
+fn start_end(reversed: bool, direction: Direction) -> usize {
+    usize::from(reversed != (direction == Direction::Reverse))
+}
+
+/// Calls `push` with every road the search in `space` (up to `limit`)
+/// reached, road by road in id order.
+fn roads_by_roads(
     graph: &Graph,
     space: &SearchSpace,
     direction: Direction,
-    mut push: impl FnMut(RoadId, bool, u32, u32),
+    limit: u32,
+    push: &mut impl FnMut(RoadTimes),
+) {
+    for road in 0..graph.road_count() as RoadId {
+        let ends = graph.road_ends(road);
+        let edges = graph.road_edges(road);
+        let (mut at, mut far) = ([NO_TIME; 2], [None; 2]);
+        for (which, edge) in edges.iter().enumerate() {
+            let end = start_end(which == 1, direction);
+            if let (Some(edge), Some(t_end)) = (edge, space.time(ends[end])) {
+                (at[end], far[end]) = (t_end, t_end.checked_add(graph.time(*edge)));
+            }
+        }
+        if at != [NO_TIME; 2] {
+            push(RoadTimes::new(road, at, far, limit));
+        }
+    }
+}
+
+/// The calls of [`roads_by_roads`], reached node by reached node in id
+/// order, each road when its first reached end comes up.
+fn roads_by_nodes(
+    graph: &Graph,
+    space: &SearchSpace,
+    direction: Direction,
+    limit: u32,
+    push: &mut impl FnMut(RoadTimes),
 ) {
     let mut in_order = vec![0u64; graph.node_count().div_ceil(64)];
     for &node in space.reached() {
@@ -188,10 +434,13 @@ fn edges_by_nodes(
                 {
                     return; // pushed with the road's first reached end
                 }
-                push(road, reversed, time, t_node);
+                let end = start_end(reversed, direction);
+                let (mut at, mut far) = ([NO_TIME; 2], [None; 2]);
+                (at[end], far[end]) = (t_node, t_node.checked_add(time));
                 if let (Some((_, twin_time)), Some(t_other)) = (twin, t_other) {
-                    push(road, !reversed, twin_time, t_other);
+                    (at[1 - end], far[1 - end]) = (t_other, t_other.checked_add(twin_time));
                 }
+                push(RoadTimes::new(road, at, far, limit));
             };
             match direction {
                 Direction::Forward => {
@@ -224,6 +473,7 @@ pub struct RoadReach {
 impl RoadReach {
     /// The reach of a road's stretches (one or two, but for start roads).
     /// Roads with more than two are never taken as gapless.
+    #[inline]
     pub fn of(stretches: &[Stretch]) -> RoadReach {
         match stretches {
             [a] => RoadReach::one(a),
@@ -239,6 +489,7 @@ impl RoadReach {
     }
 
     /// The reach of one stretch.
+    #[inline]
     fn one(s: &Stretch) -> RoadReach {
         RoadReach {
             span: s.interval(),
@@ -248,6 +499,7 @@ impl RoadReach {
     }
 
     /// What both reach, taken as leaving a gap.
+    #[inline]
     fn union(self, other: RoadReach) -> RoadReach {
         RoadReach {
             span: [lesser(self.span[0], other.span[0]), greater(self.span[1], other.span[1])],
@@ -279,31 +531,69 @@ pub fn greater(a: f64, b: f64) -> f64 {
     if a > b { a } else { b }
 }
 
-/// The stretches of one road, with what they reach.
-#[derive(Debug, Clone, Copy)]
+/// What the stretches of one road reach, and the means to work them out.
+#[derive(Debug, Clone)]
 pub struct RoadGroup<'a> {
-    /// The road (kept here too: the passes that need only the road and its
-    /// reach then never read the stretches).
+    /// The road.
     pub road: RoadId,
-    /// The road's stretches (at least one).
-    pub stretches: &'a [Stretch],
-    /// What they reach.
+    /// What its stretches reach.
     pub reach: RoadReach,
+    /// Where the stretches come from.
+    source: Source<'a>,
+    /// The limit the stretches are cut at, deciseconds.
+    limit: f64,
+    /// The roads the group is one of.
+    roads: &'a ReachedRoads,
+    /// Their graph.
+    graph: &'a Graph,
 }
 
-/// Stretches grouped by road (as they come), each group with its reach:
-/// worked out once for the several passes of a polygon.
-pub fn road_groups(stretches: &[Stretch]) -> Vec<RoadGroup<'_>> {
-    debug_assert!(grouped_by_road(stretches), "stretches are grouped by road");
-    // Counted first, so that the list is not copied as it grows.
-    let count = 1 + stretches.windows(2).filter(|pair| pair[0].road != pair[1].road).count();
-    let mut groups = Vec::with_capacity(count);
-    groups.extend(stretches.chunk_by(|a, b| a.road == b.road).map(|group| RoadGroup {
-        road: group[0].road,
-        stretches: group,
-        reach: RoadReach::of(group),
-    }));
-    groups
+/// Where a group's stretches come from.
+#[derive(Debug, Clone)]
+enum Source<'a> {
+    /// The road's ends' times: the stretches are worked out when asked for.
+    Ends(RoadTimes),
+    /// Listed by the search.
+    Listed(&'a [Stretch]),
+    /// Listed by the search, then cut at a smaller limit.
+    Cut(Vec<Stretch>),
+}
+
+/// The stretches of a group: worked out (the first `n` of an array), or
+/// listed.
+#[derive(Debug, Clone)]
+pub enum Stretches<'a> {
+    /// Worked out from a road's ends' times.
+    Few([Stretch; 2], usize),
+    /// Listed.
+    Listed(&'a [Stretch]),
+}
+
+impl std::ops::Deref for Stretches<'_> {
+    type Target = [Stretch];
+
+    fn deref(&self) -> &[Stretch] {
+        match self {
+            Stretches::Few(few, n) => &few[..*n],
+            Stretches::Listed(listed) => listed,
+        }
+    }
+}
+
+impl RoadGroup<'_> {
+    /// The road's stretches (none when the search reached nothing of it
+    /// within the limit asked for).
+    #[inline]
+    pub fn stretches(&self) -> Stretches<'_> {
+        match &self.source {
+            Source::Ends(times) => {
+                let (few, n) = self.roads.stretches_from_ends(self.graph, *times, self.limit);
+                Stretches::Few(few, n)
+            }
+            Source::Listed(listed) => Stretches::Listed(listed),
+            Source::Cut(cut) => Stretches::Listed(cut),
+        }
+    }
 }
 
 /// Whether the stretches of each road are next to each other.
@@ -413,16 +703,21 @@ impl Merger {
 mod tests {
     use super::*;
 
-    /// Both ways of gathering give the same stretches, on street grids with
-    /// one-way streets, from small searches and from searches that reach
-    /// the whole graph, in both directions.
+    /// Both ways of gathering give the same stretches and the same span of
+    /// cells, on street grids with one-way streets, from small searches and
+    /// from searches that reach the whole graph, in both directions; and
+    /// what each road's group reaches, worked out from its ends' times where
+    /// its stretches run whole edges, is what its stretches reach.
     #[test]
     fn gathering_by_roads_and_by_nodes_agree() {
         let key = |s: &Stretch| (s.road, s.from.to_bits(), s.to.to_bits(), s.time.map(f64::to_bits));
         let mut fraction = crate::test_random::random_fractions(11);
-        let mut sizes = Vec::new();
+        let (mut sizes, mut edge_to_edge) = (Vec::new(), 0);
         for seed in [4, 5] {
             let graph = crate::hierarchy::tests::street_grid(12, seed);
+            let [min_lon, min_lat, max_lon, max_lat] = graph.bounds();
+            let projection = crate::LocalProjection::new((min_lon + max_lon) / 2.0, (min_lat + max_lat) / 2.0);
+            let cells = RoadCells::for_buffer(&crate::RoadIndex::new(&graph, projection), 50.0);
             let mut space = SearchSpace::new(graph.node_count());
             for k in 0..12 {
                 let road = (fraction() * graph.road_count() as f32) as RoadId % graph.road_count() as RoadId;
@@ -432,20 +727,28 @@ mod tests {
                 let sources: Vec<(NodeId, u32)> =
                     starts.iter().flat_map(|s| crate::search::snap_sources(&graph, s, direction)).collect();
                 space.run(&graph, &sources, direction, limit);
-                let gathered = |gather| {
-                    let stretches = gathered_stretches(&graph, &space, &starts, direction, limit, gather);
-                    assert!(grouped_by_road(&stretches), "{gather:?}: grouped by road");
-                    let mut keys: Vec<_> = stretches.iter().map(key).collect();
+                let mut gathered = |gather| {
+                    let reached = ReachedRoads::gather(&graph, &space, &starts, direction, limit, &cells, gather);
+                    let (mut keys, mut span) = (Vec::new(), CellSpan::EMPTY);
+                    for group in reached.groups(&graph, f64::from(limit)) {
+                        let stretches = group.stretches();
+                        assert_eq!(group.reach, RoadReach::of(&stretches), "{gather:?}: road {}", group.road);
+                        keys.extend(stretches.iter().map(key));
+                        span = span.union(cells.reach_span(group.road, &group.reach));
+                    }
+                    assert_eq!(reached.span(f64::from(limit)), Some(span), "{gather:?}: the span of the cells");
+                    edge_to_edge += reached.ends.iter().filter(|times| times.latest != NO_TIME).count();
                     keys.sort_unstable();
-                    keys
+                    (keys, span)
                 };
-                let by_roads = gathered(Gather::ByRoads);
-                assert_eq!(by_roads, gathered(Gather::ByNodes), "grid {seed}, search {k}");
-                sizes.push(by_roads.len() as f64 / graph.edge_count() as f64);
+                let (by_roads, by_nodes) = (gathered(Gather::ByRoads), gathered(Gather::ByNodes));
+                assert_eq!(by_roads, by_nodes, "grid {seed}, search {k}");
+                sizes.push(by_roads.0.len() as f64 / graph.edge_count() as f64);
             }
         }
         assert!(sizes.iter().any(|&share| share < 0.2), "some small searches: {sizes:?}");
         assert!(sizes.iter().any(|&share| share >= 1.0), "some whole-graph searches: {sizes:?}");
+        assert!(edge_to_edge > 0, "some roads reached edge to edge");
     }
 
     #[test]

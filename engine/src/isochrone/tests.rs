@@ -71,12 +71,12 @@ fn a_point_on_a_one_way_street_reaches_only_downstream() {
     let start = snap_on(&engine, 4, 6, 0.5);
     let mut space = SearchSpace::new(engine.graph.node_count());
     let forward = Reached::search(&engine, &[start], Direction::Forward, 100, &mut space).unwrap();
-    let intervals = reached::merged_intervals(&forward.stretches, 100.0);
+    let intervals = reached::merged_intervals(&forward.stretches(&engine), 100.0);
     assert_eq!(intervals.len(), 1);
     let (_, [lo, hi]) = intervals[0];
     assert!((lo - 0.5).abs() < 1e-12 && (hi - 0.7).abs() < 1e-12, "{lo}..{hi}");
     let reverse = Reached::search(&engine, &[start], Direction::Reverse, 100, &mut space).unwrap();
-    let (_, [lo, hi]) = reached::merged_intervals(&reverse.stretches, 100.0)[0];
+    let (_, [lo, hi]) = reached::merged_intervals(&reverse.stretches(&engine), 100.0)[0];
     assert!((lo - 0.3).abs() < 1e-12 && (hi - 0.5).abs() < 1e-12, "{lo}..{hi}");
 }
 
