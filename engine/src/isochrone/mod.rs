@@ -286,7 +286,8 @@ impl<'a> RoadKm<'a> {
             let limit = f64::from(limit);
             if group.reach.wholly_within(limit) {
                 *sum += (group.reach.span[1] - group.reach.span[0]) * length;
-            } else {
+            } else if group.reach.times[0] <= limit {
+                // (A road first reached after the limit adds nothing.)
                 self.merger.merge(&group.stretches(), limit, |_, [lo, hi]| *sum += (hi - lo) * length);
             }
         }
