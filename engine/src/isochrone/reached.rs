@@ -188,11 +188,10 @@ impl ReachedRoads {
         });
         // The span of the roads reached whole is taken as they come; the
         // others (at the reach's edge) have their stretches worked out after.
-        let (mut span, mut partly) = (CellSpan::EMPTY, Vec::new());
+        let (mut span, mut partly, mut on_start_roads) = (CellSpan::EMPTY, Vec::new(), Vec::new());
         let mut push = |times: RoadTimes| {
             if start_roads.binary_search(&times.road).is_ok() {
-                let (derived, n) = reached.stretches_from_ends(graph, times, reached.limit);
-                reached.listed.extend_from_slice(&derived[..n]);
+                on_start_roads.push(times);
                 return;
             }
             if times.whole() {
@@ -207,6 +206,10 @@ impl ReachedRoads {
             Gather::ByNodes => roads_by_nodes(graph, space, direction, limit, &mut push),
         }
         reached.ends = ends;
+        for times in on_start_roads {
+            let (derived, n) = reached.stretches_from_ends(graph, times, reached.limit);
+            reached.listed.extend_from_slice(&derived[..n]);
+        }
         reached.listed.sort_by_key(|s| s.road);
         let partly = partly.into_iter().map(|k| RoadEntry::Ends(reached.ends[k]));
         let listed = reached.listed.chunk_by(|a, b| a.road == b.road).map(RoadEntry::Listed);
