@@ -13,7 +13,7 @@
 
 use super::components::largest_strong_component;
 use super::hilbert::hilbert_order;
-use super::{ComponentReport, Graph, GraphReport, GraphSize, NO_EDGE, NodeId, WayInfo};
+use super::{ComponentReport, Graph, GraphReport, GraphSize, NO_EDGE, NO_TIME, NodeId, WayInfo};
 use crate::geo_math::haversine_m;
 use crate::osm::{MISSING_NODE, OsmData, TagSource};
 use crate::profile::{Profile, Travel};
@@ -224,6 +224,10 @@ fn assemble(osm: &OsmData, node_osm: &[u32], roads: Vec<RawRoad>, geometry: &[[f
     for (e, &packed) in edge_road.iter().enumerate() {
         road_edges[(packed >> 1) as usize][(packed & 1) as usize] = e as u32;
     }
+    let road_edge_times = road_edges
+        .iter()
+        .map(|edges| edges.map(|e| if e == NO_EDGE { NO_TIME } else { out_arc[e as usize].1 }))
+        .collect();
     let twin = edge_road
         .iter()
         .map(|&packed| match road_edges[(packed >> 1) as usize][usize::from(packed & 1 == 0)] {
@@ -258,6 +262,7 @@ fn assemble(osm: &OsmData, node_osm: &[u32], roads: Vec<RawRoad>, geometry: &[[f
         road_length_m: roads.iter().map(|r| r.length_m).collect(),
         road_way: roads.iter().map(|r| r.way).collect(),
         road_edges,
+        road_edge_times,
         twin,
         geometry_start,
         geometry: points,

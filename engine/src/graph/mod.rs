@@ -31,6 +31,9 @@ pub type RoadId = u32;
 /// Marks a road direction that has no edge.
 const NO_EDGE: EdgeId = EdgeId::MAX;
 
+/// Marks the travel time of a road direction that has no edge.
+const NO_TIME: u32 = u32::MAX;
+
 /// The OSM way a road comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct WayInfo {
@@ -100,6 +103,10 @@ pub struct Graph {
     road_length_m: Vec<f64>,
     road_way: Vec<u32>,
     road_edges: Vec<[EdgeId; 2]>,
+    /// Per road, the travel times of its two edges (`NO_TIME` where the
+    /// profile forbids that direction), next to each other for the passes
+    /// over every road.
+    road_edge_times: Vec<[u32; 2]>,
     /// Per edge, the edge of the same road the other way and its travel
     /// time (`NO_EDGE` on a one-way road), read where the road's two
     /// directions are handled together.
@@ -239,6 +246,13 @@ impl Graph {
     /// where the profile allows that direction.
     pub fn road_edges(&self, road: RoadId) -> [Option<EdgeId>; 2] {
         self.road_edges[road as usize].map(|e| (e != NO_EDGE).then_some(e))
+    }
+
+    /// The travel times in deciseconds of the road's edge along its
+    /// geometry order and of its edge against it, where the profile allows
+    /// that direction: those of [`Graph::road_edges`], read from one place.
+    pub fn road_edge_times(&self, road: RoadId) -> [Option<u32>; 2] {
+        self.road_edge_times[road as usize].map(|t| (t != NO_TIME).then_some(t))
     }
 
     /// The edge of the same road in the other direction, with its travel

@@ -279,7 +279,9 @@ impl<'a> RoadKm<'a> {
         RoadKm { engine, limits, metres: vec![0.0; limits.len()], merger: reached::Merger::default() }
     }
 
-    /// Adds the road of `group`.
+    /// Adds the road of `group`. (Inlined into the grid's pass over the
+    /// roads, which calls it once per road.)
+    #[inline(always)]
     fn add(&mut self, group: &RoadGroup) {
         let length = self.engine.graph.road_length_m(group.road);
         for (sum, &limit) in self.metres.iter_mut().zip(self.limits) {

@@ -340,13 +340,13 @@ impl ReachedRoads {
     /// first `n` of the array), cut within `limit`.
     #[inline]
     fn stretches_from_ends(&self, graph: &Graph, times: RoadTimes, limit: f64) -> ([Stretch; 2], usize) {
-        let edges = graph.road_edges(times.road);
+        let edge_times = graph.road_edge_times(times.road);
         let mut few = [Stretch::default(); 2];
         let mut n = 0;
         for (end, &t_end) in times.at.iter().enumerate() {
             let which = self.edge_from(end);
-            if let (Some(edge), true) = (edges[which], t_end != NO_TIME) {
-                let stretch = edge_stretch(times.road, which == 1, graph.time(edge), t_end, self.limit, self.direction);
+            if let (Some(edge_time), true) = (edge_times[which], t_end != NO_TIME) {
+                let stretch = edge_stretch(times.road, which == 1, edge_time, t_end, self.limit, self.direction);
                 if let Some(within) = stretch.within(limit) {
                     few[n] = within;
                     n += 1;
@@ -392,12 +392,11 @@ fn roads_by_roads(
 ) {
     for road in 0..graph.road_count() as RoadId {
         let ends = graph.road_ends(road);
-        let edges = graph.road_edges(road);
         let (mut at, mut far) = ([NO_TIME; 2], [None; 2]);
-        for (which, edge) in edges.iter().enumerate() {
+        for (which, edge_time) in graph.road_edge_times(road).into_iter().enumerate() {
             let end = start_end(which == 1, direction);
-            if let (Some(edge), Some(t_end)) = (edge, space.time(ends[end])) {
-                (at[end], far[end]) = (t_end, t_end.checked_add(graph.time(*edge)));
+            if let (Some(edge_time), Some(t_end)) = (edge_time, space.time(ends[end])) {
+                (at[end], far[end]) = (t_end, t_end.checked_add(edge_time));
             }
         }
         if at != [NO_TIME; 2] {
