@@ -222,3 +222,34 @@ fn a_contour_is_the_same_alone_and_beside_smaller_ones() {
         }
     }
 }
+
+/// A search that went further than the contours asked for draws them as a
+/// search that stopped at the largest: its roads are cut at that limit and
+/// the grid's extent is worked out again for it. Half-minute contours cut
+/// the start roads too; longer ones cut many roads.
+#[test]
+fn a_longer_search_draws_the_same_contours() {
+    let mut rng = SmallRng::seed_from_u64(6);
+    let further = Contours::limit(12.0);
+    for name in ["porto", "heidelberg"] {
+        let engine = common::engine(&common::read(name), "ebike");
+        let mut space = SearchSpace::new(engine.graph.node_count());
+        for (k, minutes) in [[0.25, 0.5], [4.0, 7.5]].iter().cycle().take(16).enumerate() {
+            let contours = Contours::from_minutes(minutes).unwrap();
+            let road = rng.random_range(0..engine.graph.road_count() as RoadId);
+            let start = Snap { road, fraction: rng.random(), distance_m: 0.0, lon_lat: [0.0, 0.0] };
+            let direction = if k % 4 < 2 { Direction::Forward } else { Direction::Reverse };
+            let mut draw = |limit| {
+                let reached = Reached::search(&engine, &[start], direction, limit, &mut space).unwrap();
+                reached.polygons(&engine, &contours, DEFAULT_BUFFER_M).unwrap()
+            };
+            let (long, short) = (draw(further), draw(contours.max_limit()));
+            for (a, b) in long.iter().zip(&short) {
+                let at = format!("{name} {direction:?} from road {road}, {} min", a.minutes);
+                assert_eq!(a.polygons, b.polygons, "{at}");
+                assert!((a.road_km - b.road_km).abs() < 1e-9 && a.area_km2 == b.area_km2, "{at}");
+                assert!(a.road_km > 0.0, "{at}: something reached");
+            }
+        }
+    }
+}
