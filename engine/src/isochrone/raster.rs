@@ -206,18 +206,18 @@ impl TimeGrid {
     ) -> Result<TimeGrid, IsochroneError> {
         let (graph, spacing) = (&engine.graph, spacing_for(buffer_m));
         let largest = limits.last().copied().unwrap_or(0.0);
-        let roads = || reached.entries().map(|entry| entry.road());
-        let visits = RoadVisits::new(&engine.roads, &engine.road_cells, roads(), spacing);
-        // Roads reached from both ends span their whole road: only the
-        // others need their stretches worked out to find their span.
+        let roads = reached.entries().map(|entry| entry.road());
+        let visits = RoadVisits::new(&engine.roads, &engine.road_cells, roads, spacing);
         // The gather worked out the span of the cached cells the search
         // reached; other limits and other spacings need it worked out here.
         let span = match (&visits, reached.span(largest)) {
             (RoadVisits::Known(_), Some(span)) => span,
             _ => {
+                // Roads spanned end to end take their whole road's cells:
+                // only the others need their stretches worked out.
                 let mut span = CellSpan::EMPTY;
                 reached.for_each_entry(|k, entry| {
-                    span = span.union(if reached.surely_whole(&entry, largest) {
+                    span = span.union(if reached.spans_whole_road(&entry, largest) {
                         visits.whole_span(k, entry.road())
                     } else {
                         visits.reach_span(k, &reached.group(graph, entry, largest))

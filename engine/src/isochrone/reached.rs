@@ -66,10 +66,11 @@ pub struct RoadTimes {
 }
 
 impl RoadTimes {
-    /// Whether the road's stretches reach all of it, known from the times
-    /// alone: it is reached from both ends, or each stretch runs the whole
-    /// of its edge.
-    fn whole(&self) -> bool {
+    /// Whether the road's stretches span it from end to end (perhaps with a
+    /// gap in the middle), known from the times alone: it is reached from
+    /// both ends, or each stretch runs the whole of its edge. Its cells then
+    /// span what the whole road's do.
+    fn spans_whole_road(&self) -> bool {
         (self.at[0] != NO_TIME && self.at[1] != NO_TIME) || self.latest != NO_TIME
     }
 
@@ -194,7 +195,7 @@ impl ReachedRoads {
                 on_start_roads.push(times);
                 return;
             }
-            if times.whole() {
+            if times.spans_whole_road() {
                 span = span.union(cells.span(times.road));
             } else {
                 partly.push(ends.len());
@@ -241,13 +242,14 @@ impl ReachedRoads {
         self.ends.iter().map(|&times| RoadEntry::Ends(times)).chain(listed)
     }
 
-    /// Whether the stretches of `entry` within `limit` reach the whole of
-    /// its road, known without working them out: a road reached from both
-    /// ends within the search's own limit.
-    pub fn surely_whole(&self, entry: &RoadEntry, limit: f64) -> bool {
+    /// Whether the stretches of `entry` within `limit` span its road from
+    /// end to end, known without working them out: within the search's own
+    /// limit, a road reached from both ends or edge to edge; within a
+    /// smaller one, a road reached edge to edge within that.
+    pub fn spans_whole_road(&self, entry: &RoadEntry, limit: f64) -> bool {
         match entry {
             RoadEntry::Ends(times) => {
-                (times.whole() && limit >= self.limit) || ReachedRoads::edge_to_edge(*times, limit).is_some()
+                (times.spans_whole_road() && limit >= self.limit) || ReachedRoads::edge_to_edge(*times, limit).is_some()
             }
             RoadEntry::Listed(_) => false,
         }
