@@ -178,10 +178,9 @@ impl RoadVisits<'_> {
     fn reach_span(&self, k: usize, group: &RoadGroup) -> CellSpan {
         match self {
             RoadVisits::Known(known) => known.reach_span(group.road, &group.reach),
-            RoadVisits::Worked { visits, .. } if !group.reach.end_to_end() => {
+            RoadVisits::Worked { visits, .. } => {
                 CellSpan::of(&visits.cells[within_reach(&visits.parts, self.range(k, group.road), &group.reach)])
             }
-            RoadVisits::Worked { .. } => self.whole_span(k, group.road),
         }
     }
 }

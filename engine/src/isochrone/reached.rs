@@ -330,14 +330,6 @@ impl ReachedRoads {
         (times.latest != NO_TIME && f64::from(times.latest) <= limit).then_some([earliest, times.latest])
     }
 
-    /// Which edge of a road (0 along it, 1 against it) a stretch from its
-    /// end `end` (0 its first, 1 its last) runs along: forward, the edge
-    /// leaving that end; reverse, the edge entering it.
-    #[inline]
-    fn edge_from(&self, end: usize) -> usize {
-        if self.direction == Direction::Forward { end } else { 1 - end }
-    }
-
     /// The stretches of a road known by its ends' times (at most two, the
     /// first `n` of the array), cut within `limit`.
     #[inline]
@@ -346,7 +338,7 @@ impl ReachedRoads {
         let mut few = [Stretch::default(); 2];
         let mut n = 0;
         for (end, &t_end) in times.at.iter().enumerate() {
-            let which = self.edge_from(end);
+            let which = edge_of_end(end, self.direction);
             if let (Some(edge_time), true) = (edge_times[which], t_end != NO_TIME) {
                 let stretch = edge_stretch(times.road, which == 1, edge_time, t_end, self.limit, self.direction);
                 if let Some(within) = stretch.within(limit) {
@@ -376,11 +368,13 @@ fn edge_stretch(road: RoadId, reversed: bool, time: u32, t_node: u32, limit: f64
     Stretch { road, from: road_fraction(from), to: road_fraction(to), time: times }
 }
 
-/// The end of its road (0 its first, 1 its last) that the stretch along an
-/// edge starts from: the edge's tail forward, its head reverse, the edge
-/// running along the road or against it when `reversed`.
-fn start_end(reversed: bool, direction: Direction) -> usize {
-    usize::from(reversed != (direction == Direction::Reverse))
+/// Which edge of a road (0 along its geometry, 1 against it) a stretch
+/// from its end `end` (0 its first, 1 its last) runs along: forward, the
+/// edge leaving that end; reverse, the edge entering it. The mapping is its
+/// own inverse: given an edge, it names the end the edge's stretch starts
+/// from.
+fn edge_of_end(end: usize, direction: Direction) -> usize {
+    if direction == Direction::Forward { end } else { 1 - end }
 }
 
 /// Calls `push` with every road the search in `space` (up to `limit`)
@@ -396,7 +390,7 @@ fn roads_by_roads(
         let ends = graph.road_ends(road);
         let (mut at, mut far) = ([NO_TIME; 2], [None; 2]);
         for (which, edge_time) in graph.road_edge_times(road).into_iter().enumerate() {
-            let end = start_end(which == 1, direction);
+            let end = edge_of_end(which, direction);
             if let (Some(edge_time), Some(t_end)) = (edge_time, space.time(ends[end])) {
                 (at[end], far[end]) = (t_end, t_end.checked_add(edge_time));
             }
@@ -438,7 +432,7 @@ fn roads_by_nodes(
                 {
                     return; // pushed with the road's first reached end
                 }
-                let end = start_end(reversed, direction);
+                let end = edge_of_end(usize::from(reversed), direction);
                 let (mut at, mut far) = ([NO_TIME; 2], [None; 2]);
                 (at[end], far[end]) = (t_node, t_node.checked_add(time));
                 if let (Some((_, twin_time)), Some(t_other)) = (twin, t_other) {

@@ -146,9 +146,9 @@ impl RoadCells {
     }
 }
 
-/// The part of `range` (a road's visits in `visits`, in order along it)
-/// that a road's stretches of `reach` may reach: all of it for a wholly
-/// reached road, the common case.
+/// The part of `range` (a road's visits, whose fractions in order along it
+/// are `parts[range]`) that a road's stretches of `reach` may reach: all of
+/// it for a road reached end to end, the common case.
 #[inline]
 pub fn within_reach(parts: &[[f64; 2]], range: Range<usize>, reach: &RoadReach) -> Range<usize> {
     if reach.end_to_end() {
