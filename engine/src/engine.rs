@@ -283,7 +283,7 @@ impl Engine {
         progress(Progress::Step("indexing roads and facilities"));
         let projection = centre_projection(&graph);
         let roads = RoadIndex::new(&graph, projection);
-        let road_cells = RoadCells::for_buffer(&roads, DEFAULT_BUFFER_M);
+        let road_cells = RoadCells::for_buffer(&graph, &roads, DEFAULT_BUFFER_M);
         let facilities =
             Facilities::new(extract.facilities.clone(), projection).map_err(EngineError::DuplicateFacility)?;
         let snaps: Vec<Result<Snap, SnapError>> =

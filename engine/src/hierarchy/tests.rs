@@ -43,6 +43,11 @@ fn sweeps_of_the_town_equal_dijkstra() {
 /// and some streets missing: a graph where many shortcuts are needed and
 /// many are not.
 pub(crate) fn street_grid(side: i64, seed: u64) -> Graph {
+    Graph::build(&street_grid_osm(side, seed), Profiles::default().get("ebike").unwrap()).unwrap().0
+}
+
+/// The OSM data of [`street_grid`]: corners 0.001° apart from (0°, 0°).
+pub(crate) fn street_grid_osm(side: i64, seed: u64) -> OsmData {
     let mut state = crate::test_random::random_states(seed);
     let mut next = move || state() >> 11;
     let id = |i: i64, j: i64| 1 + i * side + j;
@@ -74,8 +79,7 @@ pub(crate) fn street_grid(side: i64, seed: u64) -> Graph {
         }
     }
     let ways: Vec<(i64, Tags, &[i64])> = ways.iter().map(|(w, t, n)| (*w, *t, n.as_slice())).collect();
-    let osm = OsmData::from_elements(&nodes, &ways);
-    Graph::build(&osm, Profiles::default().get("ebike").unwrap()).unwrap().0
+    OsmData::from_elements(&nodes, &ways)
 }
 
 #[test]

@@ -70,6 +70,12 @@ impl Inside {
         }
     }
 
+    /// Puts inside the points of `bits` in word `word`: bit `b` is the
+    /// point of index `64 * word + b`.
+    pub fn include_word(&mut self, word: usize, bits: u64) {
+        self.bits[word] |= bits;
+    }
+
     /// Puts inside every point that is inside `other`, a grid of the same
     /// shape.
     pub fn union_with(&mut self, other: &Inside) {

@@ -32,10 +32,12 @@ mod contour;
 mod raster;
 mod reached;
 mod road_cells;
+mod road_tiles;
 
 use geo::{MultiLineString, MultiPolygon};
 
 use crate::engine::Engine;
+use crate::graph::RoadId;
 use crate::search::{Direction, SearchSpace, snap_sources};
 use crate::snap::Snap;
 pub use batch::{per_facility, service_circle};
@@ -223,11 +225,10 @@ impl Reached {
                 let merged = reached::merged_intervals(&stretches, f64::from(limit));
                 // The road km of the same merged stretches, summed road by
                 // road as `RoadKm` sums them.
-                let metres = merged
-                    .iter()
-                    .fold(0.0, |sum, &(road, [lo, hi])| sum + (hi - lo) * engine.graph.road_length_m(road));
+                let length = |&(road, [lo, hi]): &(RoadId, [f64; 2])| (hi - lo) * engine.graph.road_length_m(road);
+                let sum: u64 = merged.iter().map(|part| micrometres(length(part))).sum();
                 let lines = merged.iter().map(|&(road, [lo, hi])| engine.road_part(road, lo, hi)).collect();
-                ContourNetwork { minutes, lines: MultiLineString::new(lines), road_km: metres / 1000.0 }
+                ContourNetwork { minutes, lines: MultiLineString::new(lines), road_km: sum as f64 / 1e9 }
             })
             .collect()
     }
@@ -246,7 +247,7 @@ impl Reached {
         let grid_limits: Vec<f64> = limits.iter().map(|&limit| f64::from(limit)).collect();
         // The road km are summed as the grid takes in each road.
         let mut road_km = RoadKm::new(engine, &limits);
-        let grid = TimeGrid::build(engine, &self.roads, buffer_m, &grid_limits, |group| road_km.add(group))?;
+        let grid = TimeGrid::build(engine, &self.roads, buffer_m, &grid_limits, &mut road_km)?;
         let projection = engine.roads.projection();
         Ok(contours
             .minutes()
@@ -265,39 +266,64 @@ impl Reached {
 /// Road km of road groups (one per road) reached within some limits
 /// (deciseconds), each road counted once, summed group by group. A road
 /// wholly reached within a limit adds the length of its span; the others
-/// have their stretches within it merged.
+/// have their stretches within it merged. Each part is rounded to whole
+/// micrometres and summed as an integer, so that the sum is the same
+/// whichever order the parts come in (road by road, or some of them tile
+/// by tile).
 struct RoadKm<'a> {
     engine: &'a Engine,
     limits: &'a [u32],
-    metres: Vec<f64>,
+    micrometres: Vec<u64>,
     merger: reached::Merger,
+}
+
+/// `metres` in whole micrometres, rounded.
+fn micrometres(metres: f64) -> u64 {
+    (metres * 1e6).round() as u64
 }
 
 impl<'a> RoadKm<'a> {
     /// Nothing reached yet, within each of `limits`.
     fn new(engine: &'a Engine, limits: &'a [u32]) -> RoadKm<'a> {
-        RoadKm { engine, limits, metres: vec![0.0; limits.len()], merger: reached::Merger::default() }
+        RoadKm { engine, limits, micrometres: vec![0; limits.len()], merger: reached::Merger::default() }
     }
 
     /// Adds the road of `group`. (Inlined into the grid's pass over the
-    /// roads, which calls it once per road.)
+    /// roads, which calls it once per road it takes in one by one.)
     #[inline(always)]
     fn add(&mut self, group: &RoadGroup) {
         let length = self.engine.graph.road_length_m(group.road);
-        for (sum, &limit) in self.metres.iter_mut().zip(self.limits) {
+        for (sum, &limit) in self.micrometres.iter_mut().zip(self.limits) {
             let limit = f64::from(limit);
             if group.reach.wholly_within(limit) {
-                *sum += (group.reach.span[1] - group.reach.span[0]) * length;
+                *sum += micrometres((group.reach.span[1] - group.reach.span[0]) * length);
             } else if group.reach.times[0] <= limit {
                 // (A road first reached after the limit adds nothing.)
-                self.merger.merge(&group.stretches(), limit, |_, [lo, hi]| *sum += (hi - lo) * length);
+                *sum += Self::merged(&mut self.merger, group, limit, length);
             }
         }
     }
 
+    /// The micrometres of `group`'s road (`length` metres long) its
+    /// stretches within `limit` cover. (Not inlined: few roads need it, and
+    /// the pass that adds the others runs faster without it.)
+    #[inline(never)]
+    fn merged(merger: &mut reached::Merger, group: &RoadGroup, limit: f64, length: f64) -> u64 {
+        let mut sum = 0;
+        merger.merge(&group.stretches(), limit, |_, [lo, hi]| sum += micrometres((hi - lo) * length));
+        sum
+    }
+
+    /// Adds roads of `length` micrometres in all (each rounded as
+    /// [`RoadKm::add`] rounds it) wholly within the limits from the
+    /// `first` on, and reached within none below it.
+    fn add_whole(&mut self, length: u64, first: usize) {
+        self.micrometres[first..].iter_mut().for_each(|sum| *sum += length);
+    }
+
     /// The km within each limit.
     fn km(&self) -> Vec<f64> {
-        self.metres.iter().map(|m| m / 1000.0).collect()
+        self.micrometres.iter().map(|&m| m as f64 / 1e9).collect()
     }
 }
 
@@ -306,7 +332,7 @@ impl<'a> RoadKm<'a> {
 /// polygons, and its size in km².
 pub fn area_around(
     engine: &Engine,
-    stretches: &[(crate::graph::RoadId, [f64; 2])],
+    stretches: &[(RoadId, [f64; 2])],
     buffer_m: f64,
 ) -> Result<(MultiPolygon<f64>, f64), IsochroneError> {
     if !BUFFER_RANGE_M.contains(&buffer_m) {
@@ -316,7 +342,7 @@ pub fn area_around(
         stretches.iter().map(|&(road, [from, to])| Stretch { road, from, to, time: [0.0, 0.0] }).collect();
     all.sort_by_key(|s| s.road);
     let roads = ReachedRoads::listed(all, Direction::Forward, 0.0);
-    let grid = TimeGrid::build(engine, &roads, buffer_m, &[0.0], |_| {})?;
+    let grid = TimeGrid::build(engine, &roads, buffer_m, &[0.0], &mut RoadKm::new(engine, &[0]))?;
     let projection = engine.roads.projection();
     let (polygons, area_m2) = contour::polygons(&grid.inside(0), Vertices::Corners, |p| projection.unproject(p));
     Ok((polygons, area_m2 / 1e6))

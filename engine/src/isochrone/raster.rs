@@ -26,10 +26,11 @@
 
 use std::ops::Range;
 
-use super::IsochroneError;
 use super::contour::Inside;
 use super::reached::{ReachedRoads, RoadGroup, RoadReach, Stretch, greater, lesser};
 use super::road_cells::{CellSpan, RoadCells, Visits, visits_of, within_reach};
+use super::road_tiles::{RoadTiles, RowWord, WORD_CELLS};
+use super::{IsochroneError, RoadKm};
 use crate::engine::Engine;
 use crate::graph::RoadId;
 use crate::snap::RoadIndex;
@@ -174,6 +175,14 @@ impl RoadVisits<'_> {
         }
     }
 
+    /// The engine's road tiles, when the visits are its.
+    fn tiles(&self) -> Option<&RoadTiles> {
+        match self {
+            RoadVisits::Known(known) => Some(known.tiles()),
+            RoadVisits::Worked { .. } => None,
+        }
+    }
+
     /// The cells the `k`-th reached road's `group` reaches.
     fn reach_span(&self, k: usize, group: &RoadGroup) -> CellSpan {
         match self {
@@ -189,19 +198,34 @@ impl TimeGrid {
     /// Rasterizes the roads of one search, `reached`, for a buffer of
     /// `buffer_m` metres, with the engine's road visits when their spacing
     /// is the one needed, for the contours of `limits` (deciseconds,
-    /// ascending), and calls `visit` with each road's group as it takes it
-    /// in (to sum road km in the same pass).
+    /// ascending), and adds the roads' km to `km` (of the same limits) as
+    /// it takes them in.
     ///
     /// A road whose stretches leave no gap and all end within a contour is
     /// inside it wherever it goes: its cells are marked without a time (for
-    /// a single contour, nearly every road). The cells of a road that a
-    /// contour cuts through are listed with their exact times.
+    /// a single contour, nearly every road). A tile of the engine's whose
+    /// every road is so, in the same contour and no smaller, goes in whole
+    /// (see [`WholeTiles`]). The cells of a road that a contour cuts through
+    /// are listed with their exact times.
     pub fn build(
         engine: &Engine,
         reached: &ReachedRoads,
         buffer_m: f64,
         limits: &[f64],
-        mut visit: impl FnMut(&RoadGroup),
+        km: &mut RoadKm,
+    ) -> Result<TimeGrid, IsochroneError> {
+        TimeGrid::build_with(engine, reached, buffer_m, limits, km, Tiles::Whole)
+    }
+
+    /// [`TimeGrid::build`], with the tiles that can go in whole taken in
+    /// so or road by road, as `tiles` says: the grid is the same.
+    pub(super) fn build_with(
+        engine: &Engine,
+        reached: &ReachedRoads,
+        buffer_m: f64,
+        limits: &[f64],
+        km: &mut RoadKm,
+        tiles: Tiles,
     ) -> Result<TimeGrid, IsochroneError> {
         let (graph, spacing) = (&engine.graph, spacing_for(buffer_m));
         let largest = limits.last().copied().unwrap_or(0.0);
@@ -229,7 +253,9 @@ impl TimeGrid {
             return Err(IsochroneError::NoStart);
         }
         let (min, max) = (span.min.map(i64::from), span.max.map(i64::from));
-        let origin = [min[0] - MARGIN, min[1] - MARGIN];
+        // Rows start at a whole word of the lattice, so that the tiles'
+        // words are words of the grid.
+        let origin = [(min[0] - MARGIN).div_euclid(WORD) * WORD, min[1] - MARGIN];
         let nx = (max[0] + MARGIN - origin[0] + 1) as usize;
         let ny = (max[1] + MARGIN - origin[1] + 1) as usize;
         let points = nx.saturating_mul(ny);
@@ -237,12 +263,23 @@ impl TimeGrid {
             return Err(IsochroneError::GridTooLarge { points, limit: MAX_GRID_POINTS, buffer_m });
         }
         let mut grid = TimeGrid::empty(Inside::empty(origin, spacing, [nx, ny]), limits);
+        let whole =
+            visits.tiles().filter(|_| tiles == Tiles::Whole).map(|tiles| WholeTiles::of(tiles, reached, limits));
+        if let Some(whole) = &whole {
+            for (tile, contour) in whole.tiles() {
+                grid.settle_words(contour, whole.of.words(tile));
+                km.add_whole(whole.of.length(tile), contour);
+            }
+        }
         let all = visits.all();
         // Roads settled in the same contour one after another in `all` (in
         // a search that reached most roads, nearly all of them) are settled
         // in one run.
         let mut run: Option<(usize, Range<usize>)> = None;
-        reached.for_each_entry(|k, entry| {
+        // The roads known by their ends' times that did not go in with
+        // their tile (all of them, without tiles), then the start roads.
+        let ends = whole.as_ref().map_or_else(|| (0..reached.ends().len()).collect(), WholeTiles::others);
+        reached.for_each_entry_among(ends, |k, entry| {
             let group = reached.group(graph, entry, largest);
             let (inside_from, timed) = contours_meeting(&group.reach, limits);
             let range = within_reach(&all.parts, visits.range(k, group.road), &group.reach);
@@ -276,13 +313,22 @@ impl TimeGrid {
                     }
                 }
             }
-            visit(&group);
+            km.add(&group);
         });
         if let Some((contour, settled)) = run {
             grid.settle(contour, &all.cells[settled]);
         }
         grid.take_in_smaller_contours();
         Ok(grid)
+    }
+
+    /// Whether the grid points inside contour `contour` are those of
+    /// `other`'s, on a grid of the same shape.
+    #[cfg(test)]
+    pub(super) fn same_inside(&self, other: &TimeGrid, contour: usize) -> bool {
+        let (mine, theirs) = (self.inside(contour), other.inside(contour));
+        (mine.origin, mine.nx, mine.ny) == (theirs.origin, theirs.nx, theirs.ny)
+            && (0..mine.ny).all(|j| mine.row(j) == theirs.row(j))
     }
 
     /// Adds to each contour's layer the cells of the smaller contours' (a
@@ -357,6 +403,16 @@ impl TimeGrid {
         layer.include_all(cells.iter().map(|&cell| at.index(cell)));
     }
 
+    /// Marks the cells of `words` as reached within contour `contour` and
+    /// the larger ones.
+    fn settle_words(&mut self, contour: usize, words: &[RowWord]) {
+        let layer = self.settled[contour].get_or_insert_with(|| self.empty.clone());
+        let at = CellIndex::of(layer);
+        for &word in words {
+            layer.include_word(at.word(word), word.bits);
+        }
+    }
+
     /// Lists each of `cells` with the earliest time of the stretch of road
     /// inside it, from fraction `parts[k][0]` to `parts[k][1]`:
     /// `earliest(from, to)`, where that is finite.
@@ -389,6 +445,92 @@ impl CellIndex {
     fn index(&self, cell: [i32; 2]) -> usize {
         let [i, j] = [0, 1].map(|axis| (i64::from(cell[axis]) - self.origin[axis]) as usize);
         j * self.stride + i
+    }
+
+    /// The index of the grid's word of `word`, which the grid holds (its
+    /// rows start at a whole word of the lattice).
+    fn word(&self, word: RowWord) -> usize {
+        debug_assert_eq!(self.origin[0] % WORD, 0, "rows start at a whole word");
+        self.index([word.word * WORD_CELLS, word.row]) / 64
+    }
+}
+
+/// How [`TimeGrid::build_with`] takes in the roads of the engine's tiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Tiles {
+    /// The tiles that can go in whole, whole.
+    Whole,
+    /// Every road one by one (for tests: the grid is the same).
+    #[cfg(test)]
+    RoadByRoad,
+}
+
+/// Cells in a word of a grid row, as the lattice's origins take them.
+const WORD: i64 = WORD_CELLS as i64;
+
+/// The engine's road tiles whose every road one search reached edge to
+/// edge, wholly within one contour and reached within none below it, found
+/// from the roads' ends' times alone: each such tile goes into that
+/// contour's layer as its words, and its roads' km as one sum.
+struct WholeTiles<'a> {
+    /// The engine's tiles.
+    of: &'a RoadTiles,
+    /// Contours.
+    contours: usize,
+    /// Per road of [`ReachedRoads::ends`], where its tile and contour are
+    /// in `whole` (the last place, never whole, for a road that keeps its
+    /// tile from going in whole).
+    places: Vec<u32>,
+    /// Per tile and contour, at `tile * contours + contour`: whether the
+    /// tile goes whole in that contour; then one more place, false.
+    whole: Vec<bool>,
+}
+
+impl<'a> WholeTiles<'a> {
+    /// The tiles of `tiles` that go whole into the grid of `reached` for
+    /// the contours of `limits`.
+    fn of(tiles: &'a RoadTiles, reached: &ReachedRoads, limits: &[f64]) -> WholeTiles<'a> {
+        let (contours, largest) = (limits.len(), limits.last().copied().unwrap_or(0.0));
+        let never = tiles.count() * contours;
+        let mut counts = vec![0u32; never];
+        let places = reached
+            .ends()
+            .iter()
+            .map(|&times| {
+                let whole = ReachedRoads::edge_to_edge(times, largest).map(|reach| contours_meeting(&reach, limits));
+                match (whole, tiles.tile_of(times.road)) {
+                    (Some((Some(contour), false)), Some(tile)) => {
+                        counts[tile * contours + contour] += 1;
+                        (tile * contours + contour) as u32
+                    }
+                    _ => never as u32,
+                }
+            })
+            .collect();
+        let mut whole: Vec<bool> =
+            counts.iter().enumerate().map(|(k, &n)| n == tiles.road_count(k / contours)).collect();
+        whole.push(false);
+        WholeTiles { of: tiles, contours, places, whole }
+    }
+
+    /// Every tile that goes in whole, with its contour.
+    fn tiles(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let places = self.whole[..self.whole.len() - 1].iter().enumerate();
+        places.filter(|&(_, &whole)| whole).map(|(k, _)| (k / self.contours, k % self.contours))
+    }
+
+    /// The roads of [`ReachedRoads::ends`] (by their place there) that did
+    /// not go in with their tile.
+    fn others(&self) -> Vec<usize> {
+        let mut others = vec![0; self.places.len()];
+        let mut n = 0;
+        // Without a branch: whether a road's tile is whole is hard to guess.
+        for (k, &place) in self.places.iter().enumerate() {
+            others[n] = k;
+            n += usize::from(!self.whole[place as usize]);
+        }
+        others.truncate(n);
+        others
     }
 }
 

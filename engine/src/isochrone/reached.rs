@@ -236,6 +236,12 @@ impl ReachedRoads {
         ReachedRoads { ends: Vec::new(), listed: stretches, direction, limit, span: None }
     }
 
+    /// The reached roads known by their ends' times: every one but the
+    /// start roads, in the order of the gather.
+    pub fn ends(&self) -> &[RoadTimes] {
+        &self.ends
+    }
+
     /// Every reached road, in the order of the gather.
     pub fn entries(&self) -> impl Iterator<Item = RoadEntry<'_>> {
         let listed = self.listed.chunk_by(|a, b| a.road == b.road).map(RoadEntry::Listed);
@@ -263,14 +269,9 @@ impl ReachedRoads {
     pub fn group<'a>(&'a self, graph: &'a Graph, entry: RoadEntry<'a>, limit: f64) -> RoadGroup<'a> {
         match entry {
             RoadEntry::Ends(times) => match ReachedRoads::edge_to_edge(times, limit) {
-                Some(earliest_latest) => RoadGroup {
-                    road: times.road,
-                    reach: RoadReach { span: [0.0, 1.0], times: earliest_latest.map(f64::from), gapless: true },
-                    source: Source::Ends(times),
-                    limit,
-                    roads: self,
-                    graph,
-                },
+                Some(reach) => {
+                    RoadGroup { road: times.road, reach, source: Source::Ends(times), limit, roads: self, graph }
+                }
                 None => self.group_of_ends(graph, times, limit),
             },
             RoadEntry::Listed(listed) => self.group_of_listed(graph, listed, limit),
@@ -308,26 +309,42 @@ impl ReachedRoads {
     /// the order of the gather: [`ReachedRoads::entries`] as two plain
     /// loops, which the passes of a polygon run fastest.
     #[inline(always)]
-    pub fn for_each_entry<'a>(&'a self, mut take: impl FnMut(usize, RoadEntry<'a>)) {
-        for (k, &times) in self.ends.iter().enumerate() {
-            take(k, RoadEntry::Ends(times));
+    pub fn for_each_entry<'a>(&'a self, take: impl FnMut(usize, RoadEntry<'a>)) {
+        self.for_each_entry_among(0..self.ends.len(), take);
+    }
+
+    /// [`ReachedRoads::for_each_entry`] for the roads of
+    /// [`ReachedRoads::ends`] at places `ends` (in that order), then the
+    /// start roads.
+    #[inline(always)]
+    pub fn for_each_entry_among<'a>(
+        &'a self,
+        ends: impl IntoIterator<Item = usize>,
+        mut take: impl FnMut(usize, RoadEntry<'a>),
+    ) {
+        for k in ends {
+            take(k, RoadEntry::Ends(self.ends[k]));
         }
         for (k, listed) in self.listed.chunk_by(|a, b| a.road == b.road).enumerate() {
             take(self.ends.len() + k, RoadEntry::Listed(listed));
         }
     }
 
-    /// The earliest and latest times of a road known by its ends' times
-    /// when each of its stretches runs the whole of its edge within `limit`
-    /// (and the search's limit): it then reaches the whole road without a
-    /// gap, from the earliest time at an end to the latest at an edge's far
-    /// end. In whole deciseconds, with none of the stretches' fractions:
+    /// What a road known by its ends' times reaches when each of its
+    /// stretches runs the whole of its edge within `limit` (and the
+    /// search's limit): the whole road without a gap, from the earliest
+    /// time at an end to the latest at an edge's far end. Worked out in
+    /// whole deciseconds, with none of the stretches' fractions:
     /// [`RoadReach::of`] those stretches says the same. `None` when a
     /// stretch stops short.
     #[inline(always)]
-    fn edge_to_edge(times: RoadTimes, limit: f64) -> Option<[u32; 2]> {
+    pub fn edge_to_edge(times: RoadTimes, limit: f64) -> Option<RoadReach> {
         let earliest = times.at[0].min(times.at[1]);
-        (times.latest != NO_TIME && f64::from(times.latest) <= limit).then_some([earliest, times.latest])
+        (times.latest != NO_TIME && f64::from(times.latest) <= limit).then(|| RoadReach {
+            span: [0.0, 1.0],
+            times: [f64::from(earliest), f64::from(times.latest)],
+            gapless: true,
+        })
     }
 
     /// The stretches of a road known by its ends' times (at most two, the
@@ -715,7 +732,7 @@ mod tests {
             let graph = crate::hierarchy::tests::street_grid(12, seed);
             let [min_lon, min_lat, max_lon, max_lat] = graph.bounds();
             let projection = crate::LocalProjection::new((min_lon + max_lon) / 2.0, (min_lat + max_lat) / 2.0);
-            let cells = RoadCells::for_buffer(&crate::RoadIndex::new(&graph, projection), 50.0);
+            let cells = RoadCells::for_buffer(&graph, &crate::RoadIndex::new(&graph, projection), 50.0);
             let mut space = SearchSpace::new(graph.node_count());
             for k in 0..12 {
                 let road = (fraction() * graph.road_count() as f32) as RoadId % graph.road_count() as RoadId;

@@ -12,7 +12,8 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::reached::RoadReach;
-use crate::graph::RoadId;
+use super::road_tiles::RoadTiles;
+use crate::graph::{Graph, RoadId};
 use crate::snap::RoadIndex;
 
 /// Passes of roads through cells, as two lists side by side: the `k`-th
@@ -56,6 +57,8 @@ pub struct RoadCells {
     visits: Visits,
     /// The cells each road's visits span.
     spans: Vec<CellSpan>,
+    /// The roads in tiles of the lattice.
+    tiles: RoadTiles,
 }
 
 /// The lattice cells from `min` to `max` (inclusive) on both axes; empty
@@ -87,15 +90,16 @@ impl CellSpan {
 }
 
 impl RoadCells {
-    /// The visits of every road of `roads` on the lattice of the polygons of
-    /// a `buffer_m` metre buffer.
-    pub fn for_buffer(roads: &RoadIndex, buffer_m: f64) -> RoadCells {
-        RoadCells::new(roads, super::raster::spacing_for(buffer_m))
+    /// The visits of every road of `roads` (those of `graph`) on the
+    /// lattice of the polygons of a `buffer_m` metre buffer.
+    pub fn for_buffer(graph: &Graph, roads: &RoadIndex, buffer_m: f64) -> RoadCells {
+        RoadCells::new(graph, roads, super::raster::spacing_for(buffer_m))
     }
 
-    /// The visits of every road of `roads` on the lattice of `spacing`
-    /// metres (computed in parallel).
-    pub fn new(roads: &RoadIndex, spacing: f64) -> RoadCells {
+    /// The visits of every road of `roads` (those of `graph`) on the
+    /// lattice of `spacing` metres (computed in parallel), and the roads'
+    /// tiles.
+    pub fn new(graph: &Graph, roads: &RoadIndex, spacing: f64) -> RoadCells {
         let per_road: Vec<Visits> = (0..roads.road_count() as RoadId)
             .into_par_iter()
             .map(|road| {
@@ -113,12 +117,19 @@ impl RoadCells {
         }
         starts.push(visits.len() as u32);
         let spans = starts.windows(2).map(|w| CellSpan::of(&visits.cells[w[0] as usize..w[1] as usize])).collect();
-        RoadCells { spacing, starts, visits, spans }
+        let range = |road: RoadId| starts[road as usize] as usize..starts[road as usize + 1] as usize;
+        let tiles = RoadTiles::new(per_road.len(), &visits, range, |road| graph.road_length_m(road));
+        RoadCells { spacing, starts, visits, spans, tiles }
     }
 
     /// The grid spacing in metres.
     pub fn spacing(&self) -> f64 {
         self.spacing
+    }
+
+    /// The roads in tiles of the lattice.
+    pub fn tiles(&self) -> &RoadTiles {
+        &self.tiles
     }
 
     /// Every road's visits, road after road in id order.

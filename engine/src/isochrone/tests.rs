@@ -142,3 +142,40 @@ fn contours_and_buffers_are_validated() {
         IsochroneError::NoStart
     );
 }
+
+/// Tiles that go into the grid whole give the grid and the road km of
+/// their roads taken in one by one: on street grids, from small searches
+/// to ones that reach every road, with one to three contours, both ways.
+#[test]
+fn whole_tiles_give_the_grid_of_their_roads() {
+    use raster::{Tiles, TimeGrid};
+    let mut fraction = crate::test_random::random_fractions(5);
+    for seed in [1, 2] {
+        let osm = crate::hierarchy::tests::street_grid_osm(24, seed);
+        let extract = Extract { file: "grid".into(), osm, facilities: Vec::new(), demand: Vec::new() };
+        let engine = Engine::build(&extract, Profiles::default().get("ebike").unwrap(), 300.0, &|_| {}).unwrap();
+        assert!(engine.road_cells.tiles().count() > 50, "a grid of 2.6 km has tiles of 200 m");
+        let mut space = SearchSpace::new(engine.graph.node_count());
+        for k in 0..9 {
+            let road = (fraction() * engine.graph.road_count() as f32) as u32 % engine.graph.road_count() as u32;
+            let start = Snap { road, fraction: f64::from(fraction()), distance_m: 0.0, lon_lat: [0.0, 0.0] };
+            let direction = if k % 2 == 0 { Direction::Forward } else { Direction::Reverse };
+            let limits: &[u32] = [&[900][..], &[600, 1800], &[300, 2000, 20_000]][k % 3];
+            let largest = *limits.last().unwrap();
+            let reached = Reached::search(&engine, &[start], direction, largest, &mut space).unwrap();
+            let grid_limits: Vec<f64> = limits.iter().map(|&l| f64::from(l)).collect();
+            let grid = |tiles| {
+                let mut km = RoadKm::new(&engine, limits);
+                let grid =
+                    TimeGrid::build_with(&engine, &reached.roads, DEFAULT_BUFFER_M, &grid_limits, &mut km, tiles);
+                (grid.unwrap(), km.km())
+            };
+            let ((whole, whole_km), (one_by_one, one_by_one_km)) = (grid(Tiles::Whole), grid(Tiles::RoadByRoad));
+            for (contour, (a, b)) in whole_km.iter().zip(&one_by_one_km).enumerate() {
+                assert!(whole.same_inside(&one_by_one, contour), "grid {seed}, search {k}, contour {contour}");
+                assert_eq!(a, b, "grid {seed}, search {k}");
+                assert_eq!(*b, reached.road_km(&engine, limits[contour]), "grid {seed}, search {k}");
+            }
+        }
+    }
+}
