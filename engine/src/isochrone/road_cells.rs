@@ -117,9 +117,10 @@ impl RoadCells {
         }
         starts.push(visits.len() as u32);
         let spans = starts.windows(2).map(|w| CellSpan::of(&visits.cells[w[0] as usize..w[1] as usize])).collect();
-        let range = |road: RoadId| starts[road as usize] as usize..starts[road as usize + 1] as usize;
-        let tiles = RoadTiles::new(per_road.len(), &visits, range, |road| graph.road_length_m(road));
-        RoadCells { spacing, starts, visits, spans, tiles }
+        let mut cells = RoadCells { spacing, starts, visits, spans, tiles: RoadTiles::default() };
+        cells.tiles =
+            RoadTiles::new(per_road.len(), &cells.visits, |road| cells.range(road), |road| graph.road_length_m(road));
+        cells
     }
 
     /// The grid spacing in metres.

@@ -65,7 +65,7 @@ impl RoadTiles {
         keys.dedup();
         let tile_of: Vec<u32> = first_cells
             .iter()
-            .map(|cell| cell.map_or(NO_TILE, |cell| keys.binary_search(&tile(cell)).unwrap_or_default() as u32))
+            .map(|cell| cell.map_or(NO_TILE, |cell| keys.partition_point(|&key| key < tile(cell)) as u32))
             .collect();
         let mut roads_of: Vec<Vec<RoadId>> = vec![Vec::new(); keys.len()];
         for (road, &t) in tile_of.iter().enumerate() {
